@@ -1,0 +1,15 @@
+/*
+ * cli — the subcommands of the one yunwei binary. Each *_main takes argv with its own name as argv[0]
+ * and returns the process exit status:
+ * 0 success, 1 a check found something down (check), 2 bad usage or config.
+ */
+#ifndef YW_CLI_CLI_H
+#define YW_CLI_CLI_H
+
+int cli_serve_main(int argc, char **argv);
+int cli_check_main(int argc, char **argv);
+int cli_config_main(int argc, char **argv);
+/* Prints help for cmd (NULL: the overview) to stdout; 0, or 2 if cmd is unknown. */
+int cli_help(const char *cmd);
+
+#endif

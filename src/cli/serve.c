@@ -1,0 +1,241 @@
+/*
+ * serve — wires the store, the engine, the HTTP server and (with --demo) the
+ * simulated data center together, and turns signals into actions.
+ *
+ * Signals are blocked in every thread and taken by one signal thread with
+ * sigwait(), so a reload (which reads the config file and writes the store)
+ * never runs on the probe loop or inside a signal handler.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "demo/demo.h"
+#include "http/server.h"
+#include "sched/engine.h"
+#include "store/store.h"
+
+struct serve_opts {
+    const char *config;
+    const char *data;
+    const char *listen;
+    bool demo;
+    int retention_days;
+};
+
+struct serve_ctx {
+    struct serve_opts opts;
+    struct store *S;
+    struct engine *E;
+    sigset_t sigs;
+};
+
+static int parse_opts(int argc, char **argv, struct serve_opts *o)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"data", required_argument, NULL, 'd'},
+        {"listen", required_argument, NULL, 'l'}, {"demo", no_argument, NULL, 'D'},
+        {"retention", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    *o = (struct serve_opts){NULL, "var", "127.0.0.1:8080", false, 0};
+    optind = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'c': o->config = optarg; break;
+        case 'd': o->data = optarg; break;
+        case 'l': o->listen = optarg; break;
+        case 'D': o->demo = true; break;
+        case 'r': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 3650) {
+                fprintf(stderr, "yunwei serve: --retention: expected days 1..3650, got '%s'\n", optarg);
+                return -1;
+            }
+            o->retention_days = (int)v;
+            break;
+        }
+        case 'h': cli_help("serve"); exit(0);
+        default: return -1;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "yunwei serve: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    if (o->demo && o->config) {
+        fprintf(stderr, "yunwei serve: --demo brings its own config; drop --config\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Loads, validates and applies the config to the store. On any error logs
+ * the diagnostics and changes nothing. */
+static int apply_config_file(struct serve_ctx *ctx, const char *path)
+{
+    struct config cfg = {0};
+    struct diag d = DIAG_INIT;
+    if (config_load_file(path, &cfg, &d) != 0) {
+        for (size_t i = 0; i < d.n; i++)
+            log_error("config: %s", d.lines[i]);
+        diag_release(&d);
+        return -1;
+    }
+    diag_release(&d);
+    struct yw_err err = YW_ERR_INIT;
+    int rc = store_sync_config(ctx->S, &cfg, &err);
+    if (rc != 0)
+        log_error("config: %s: %s", path, err.msg);
+    else if (cfg.retention_days > 0 && ctx->opts.retention_days == 0)
+        store_set_retention(ctx->S, cfg.retention_days);
+    config_release(&cfg);
+    return rc;
+}
+
+static void *signal_thread(void *arg)
+{
+    struct serve_ctx *ctx = arg;
+    for (;;) {
+        int sig;
+        if (sigwait(&ctx->sigs, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            if (!ctx->opts.config) {
+                log_info("SIGHUP: no --config file to reload");
+                continue;
+            }
+            log_info("SIGHUP: reloading %s", ctx->opts.config);
+            if (apply_config_file(ctx, ctx->opts.config) == 0) {
+                engine_notify_all(ctx->E);
+                log_info("config reloaded");
+            } else {
+                log_error("config not reloaded: the running config stays in force");
+            }
+            continue;
+        }
+        log_info("signal %d: stopping", sig);
+        engine_stop(ctx->E);
+        return NULL;
+    }
+}
+
+int cli_serve_main(int argc, char **argv)
+{
+    struct serve_ctx ctx = {0};
+    if (parse_opts(argc, argv, &ctx.opts) != 0)
+        return 2;
+    const char *tz = getenv("YUNWEI_TZ");
+    if (tz && time_set_display_zone(tz) != 0) {
+        fprintf(stderr, "yunwei serve: YUNWEI_TZ: unknown time zone '%s'\n", tz);
+        return 2;
+    }
+
+    sigemptyset(&ctx.sigs);
+    sigaddset(&ctx.sigs, SIGHUP);
+    sigaddset(&ctx.sigs, SIGINT);
+    sigaddset(&ctx.sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &ctx.sigs, NULL); /* inherited by every thread */
+    signal(SIGPIPE, SIG_IGN);
+
+    int status = 1;
+    struct yw_err err = YW_ERR_INIT;
+    struct demo *D = NULL;
+    struct http_server *H = NULL;
+    struct config cfg = {0};
+    struct diag d = DIAG_INIT;
+
+    if (ctx.opts.demo) {
+        D = demo_start(&err);
+        if (!D) {
+            fprintf(stderr, "yunwei serve: demo: %s\n", err.msg);
+            goto out;
+        }
+        if (config_load_buffer("demo.yaml", demo_config_yaml(D), strlen(demo_config_yaml(D)), &cfg,
+                               &d) != 0) {
+            diag_print(&d, stderr);
+            goto out;
+        }
+    } else if (ctx.opts.config && config_load_file(ctx.opts.config, &cfg, &d) != 0) {
+        diag_print(&d, stderr);
+        status = 2;
+        goto out;
+    }
+
+    ctx.S = store_open(ctx.opts.data, &err);
+    if (!ctx.S) {
+        fprintf(stderr, "yunwei serve: store: %s\n", err.msg);
+        goto out;
+    }
+    if (ctx.opts.retention_days)
+        store_set_retention(ctx.S, ctx.opts.retention_days);
+    else if (cfg.retention_days)
+        store_set_retention(ctx.S, cfg.retention_days);
+    if (store_recover(ctx.S, time_now_ms(), &err) != 0) {
+        fprintf(stderr, "yunwei serve: store: recovery: %s\n", err.msg);
+        goto out;
+    }
+    if ((ctx.opts.config || D) && store_sync_config(ctx.S, &cfg, &err) != 0) {
+        fprintf(stderr, "yunwei serve: config: %s\n", err.msg);
+        status = 2;
+        goto out;
+    }
+    ctx.E = engine_new(ctx.S, &err);
+    if (!ctx.E) {
+        fprintf(stderr, "yunwei serve: engine: %s\n", err.msg);
+        goto out;
+    }
+    H = http_start(ctx.opts.listen, ctx.S, ctx.E, &err);
+    if (!H) {
+        fprintf(stderr, "yunwei serve: http: %s\n", err.msg);
+        goto out;
+    }
+    char base[128];
+    const char *colon = strrchr(ctx.opts.listen, ':');
+    int hostlen = colon ? (int)(colon - ctx.opts.listen) : 0;
+    snprintf(base, sizeof base, "http://%.*s:%d", hostlen > 0 ? hostlen : 9,
+             hostlen > 0 ? ctx.opts.listen : "127.0.0.1", http_port(H));
+    if (D) {
+        demo_start_jobs(D, base);
+        fprintf(stderr, "yunwei: demo data center running on loopback: %zu systems, %zu monitors\n",
+                cfg.nsystems, cfg.nmonitors);
+    }
+    printf("yunwei: listening on %s\n", base);
+    fflush(stdout);
+    fprintf(stderr, "yunwei: try %s/api/v1/systems and %s/api/v1/monitors\n", base, base);
+
+    pthread_t sigthr;
+    pthread_create(&sigthr, NULL, signal_thread, &ctx);
+    int rc = engine_run(ctx.E);
+    if (rc != 0) {
+        log_error("engine: event loop failed: %s", strerror(errno));
+        pthread_kill(sigthr, SIGTERM);
+    }
+    pthread_join(sigthr, NULL);
+    status = rc == 0 ? 0 : 1;
+
+out:
+    if (H)
+        http_stop(H);
+    if (D)
+        demo_stop(D);
+    if (ctx.E)
+        engine_free(ctx.E);
+    if (ctx.S) {
+        if (store_flush(ctx.S, &err) != 0)
+            log_error("store: final flush failed: %s", err.msg);
+        store_close(ctx.S);
+    }
+    config_release(&cfg);
+    diag_release(&d);
+    return status;
+}
