@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static void vset(struct yw_err *err, enum yw_errcode code, const char *field, const char *fmt,
-                 va_list ap)
+__attribute__((format(printf, 4, 0))) static void vset(struct yw_err *err, enum yw_errcode code,
+                                                     const char *field, const char *fmt, va_list ap)
 {
     if (!err)
         return;
