@@ -13,7 +13,7 @@
  *                keyword, keyword_absent, json: [{path, exists|equals}],
  *                max_latency, follow_redirects, max_redirects, tls_verify
  *     tls:       host, port, min_days, verify      tcp: host, port
- *     dns:       name, record (A|AAAA), expect: [addr], server
+ *     dns:       host (the name to resolve), record (A|AAAA), expect: [addr], server
  *     ping:      host        postgres: conninfo, query, expect
  *     heartbeat: grace, token
  *   maintenance: [{name, title, systems: [..], monitors: [..], recurrence:
@@ -22,6 +22,38 @@
  *     recurring: start/end "HH:MM"; weekly day: sunday..saturday (or 周日..);
  *     monthly day: 1..31 or "last".
  * Durations are strings "10s", "5m", "1h30m", "24h", "7d".
+ *
+ * Details the list above leaves open, as implemented:
+ * - dns: the name to resolve is `host`, not `name` (which is the monitor's own
+ *   name); it fills monitor_spec.dns.name. expect addresses are stored in
+ *   canonical form (inet_ntop), and must match the record's family.
+ * - Scalars are typed the YAML 1.2 way: `port: 80` is a number, `port: "80"` a
+ *   string (an error there); `yes`/`no`/`on`/`off` are strings, not booleans;
+ *   `start: 02:00` is the string "02:00". A bare number is not a duration.
+ * - tier defaults to general. status items are codes 100..599 or "lo-hi"
+ *   strings. max_latency and grace accept "0s" (= none). timeout is >= 100ms
+ *   and, when given, must not exceed interval (the default 10s is capped at
+ *   it). weekly days also accept sun..sat (any case) and 星期日..星期六,
+ *   周天/星期天. from/until (recurring only) take the same forms as a once
+ *   start; a bare date is midnight at its start in zone (until is exclusive).
+ *   A window needs at least one system or monitor. Names must be unique per
+ *   kind; heartbeat tokens must be unique in the file.
+ * - YAML: one document; anchors are allowed but aliases (and so merge keys
+ *   `<<: *x`) are refused; tags other than !!str are refused; a key may
+ *   appear once per mapping; nesting is limited to 64 levels and 256 keys a
+ *   mapping; the file must be UTF-8 (a BOM is fine) and at most 4 MiB.
+ * - API bodies: the read-only keys the API adds (id, provisioned, state,
+ *   state_since, state_reason, created, updated, push_url, active, next; and
+ *   monitors, a system's count) are ignored at the top level of a body, so a
+ *   GET answer can be PUT back; any other unknown key is an error.
+ * - *_to_json also writes "provisioned" (ignored when read back). Without
+ *   secrets, besides the conninfo password (key=value password=/sslpassword=,
+ *   and URI user:PASS@ and ?password=) and the heartbeat token, an http url's
+ *   user:PASS@ and the value of secret-looking headers (Authorization,
+ *   Proxy-Authorization, Cookie, names containing token/secret/password/api-key)
+ *   become "***". A caller that takes such a body back (PUT) must restore
+ *   the stored secret where it sees "***" and keep the stored token when none
+ *   is given.
  */
 #ifndef YW_CORE_CONFIG_H
 #define YW_CORE_CONFIG_H

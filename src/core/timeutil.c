@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -238,7 +239,8 @@ int time_zone_valid(const char *zone)
         return 1;
     char path[128];
     snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", zone);
-    return access(path, R_OK) == 0;
+    struct stat st; /* a directory such as "Asia" is not a zone */
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, R_OK) == 0;
 }
 
 int time_set_display_zone(const char *zone)

@@ -76,6 +76,7 @@ TEST(civil_time_other_zone)
     CHECK(time_zone_valid("Asia/Shanghai"));
     CHECK(!time_zone_valid("../etc/passwd"));
     CHECK(!time_zone_valid("Mars/Base"));
+    CHECK(!time_zone_valid("Asia"));
 }
 
 TEST(buf_limit_frees)
