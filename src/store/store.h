@@ -24,7 +24,8 @@
  *
  * Every function returning int returns 0, or -1 with err filled (code
  * YW_ENOTFOUND, YW_ECONFLICT, YW_EINVAL or YW_EIO) and nothing changed.
- * Row arrays returned are malloc'd; free them with the matching *_free.
+ * Row arrays returned are malloc'd; free them with the matching *_free
+ * (result_row and rollup_row hold no pointers: plain free()).
  */
 #ifndef YW_STORE_STORE_H
 #define YW_STORE_STORE_H
@@ -53,7 +54,10 @@ void store_set_retention(struct store *S, int days);
 /* To be called once at start, before the engine runs: closes every open state
  * interval at the last instant the previous process was known alive (the
  * writer records it at every commit and at least once a second) and records
- * [that instant, now) as no_data with reason "yunwei not running". */
+ * [that instant, now) as no_data with reason "yunwei not running".
+ * Until it has run, a store opened over such intervals does not record
+ * being alive, so a process that exits or dies before recovering moves
+ * nothing. Later calls do nothing. */
 int store_recover(struct store *S, ms_t now, struct yw_err *err);
 
 /* ---- queued writes from the probe loop (never block, never fail) -------- */
@@ -134,7 +138,10 @@ int store_system_create(struct store *S, const struct system_spec *spec, int64_t
                         struct yw_err *err);
 /* Provisioned systems refuse update/delete through these (YW_ECONFLICT) unless
  * the call comes from store_sync_config. Delete refuses while live monitors
- * belong to the system. */
+ * belong to the system. Windows name what they cover, so renaming or deleting
+ * a system (or monitor) a live maintenance window names is refused too
+ * (YW_ECONFLICT naming the window): it would silently turn planned downtime
+ * into outage. */
 int store_system_update(struct store *S, int64_t id, const struct system_spec *spec,
                         struct yw_err *err);
 int store_system_delete(struct store *S, int64_t id, struct yw_err *err);
@@ -157,6 +164,8 @@ int store_monitor_by_token(struct store *S, const char *token, struct monitor_ro
  * otherwise); a heartbeat without a token gets a generated one. */
 int store_monitor_create(struct store *S, const struct monitor_spec *spec, int64_t *id,
                          struct yw_err *err);
+/* A replace: paused follows spec->paused; a heartbeat spec without a token
+ * keeps the monitor's token. */
 int store_monitor_update(struct store *S, int64_t id, const struct monitor_spec *spec,
                          struct yw_err *err);
 int store_monitor_delete(struct store *S, int64_t id, struct yw_err *err);
