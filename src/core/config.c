@@ -24,7 +24,7 @@
 #include "core/buf.h"
 #include "core/mem.h"
 #include "core/yamlnode.h"
-#include "probe/jsonpath.h"
+#include "core/jsonpath.h"
 
 #define CONFIG_FILE_MAX (4u << 20)
 #define CONFIG_OBJECTS_MAX 100000  /* systems, monitors or windows in one file */

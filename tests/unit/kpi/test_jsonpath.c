@@ -3,7 +3,7 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "probe/jsonpath.h"
+#include "core/jsonpath.h"
 #include "t.h"
 
 static json_t *doc(const char *text)

@@ -13,7 +13,7 @@
  * Why messages name the path as the user wrote it, so a reader of a failed
  * check finds the line of the config it came from.
  */
-#include "probe/jsonpath.h"
+#include "core/jsonpath.h"
 
 #include <stdbool.h>
 #include <stdint.h>

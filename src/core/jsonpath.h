@@ -3,8 +3,8 @@
  * "items[0].id", "$.a.b", "a['key with.dots']". Keys are exact (UTF-8);
  * indices are non-negative integers. Limits: 64 segments, 256 bytes a path.
  */
-#ifndef YW_PROBE_JSONPATH_H
-#define YW_PROBE_JSONPATH_H
+#ifndef YW_CORE_JSONPATH_H
+#define YW_CORE_JSONPATH_H
 
 #include <jansson.h>
 #include <stddef.h>
