@@ -6,7 +6,7 @@ set -eu
 
 want="build-essential pkg-config meson ninja-build
 libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev libjansson-dev
-libyaml-dev libpq-dev libc-ares-dev libsodium-dev tzdata"
+libyaml-dev libpq-dev libc-ares-dev libsodium-dev libssl-dev tzdata"
 if [ "${1:-build}" = test ]; then
     # clang + compiler-rt for libFuzzer targets; python3 and openssl drive the
     # integration tests (local targets, throw-away TLS certificates);

@@ -9,7 +9,14 @@
  *
  * canonical(record) is every field length-prefixed (decimal length, ':',
  * bytes, ';'), in the order of the struct, seq and time as decimal, so no two
- * different records serialise alike.
+ * different records serialise alike. A NULL string is "-1:;", distinct from
+ * "" ("0:;"). prev_mac is length-prefixed the same way, so the MAC input is
+ * field(prev_mac) || canonical(record); e.g. the first record
+ *   {seq 1, time 1700000000000, user "li", source "127.0.0.1", action
+ *    "session.login", object NULL, before NULL, after NULL, result "ok"}
+ * is MACed over
+ *   0:;1:1;13:1700000000000;2:li;9:127.0.0.1;13:session.login;-1:;-1:;-1:;2:ok;
+ * The mac itself is 64 lower-case hex digits.
  */
 #ifndef YW_AUTH_AUDIT_H
 #define YW_AUTH_AUDIT_H
@@ -37,11 +44,21 @@ struct audit_record {
     char mac[AUDIT_MAC_HEX];
 };
 
+struct buf;
+
+/* Loads the key, creating it if absent (secret_keyfile_load: 0600, directory
+ * 0700, refused when group or others may read it). A verifier that must not
+ * invent a key calls secret_keyfile_load(path, key, AUDIT_KEY_BYTES, false,
+ * err) instead. On failure key is zeroed. */
 int audit_key_load(const char *path, uint8_t key[AUDIT_KEY_BYTES], struct yw_err *err);
-/* Computes r->mac from prev_mac ("" for the first record). */
+/* Computes r->mac from prev_mac ("" or NULL for the first record). */
 void audit_seal(const uint8_t key[AUDIT_KEY_BYTES], const char *prev_mac, struct audit_record *r);
-/* Checks one record against its predecessor's mac and the expected seq. */
+/* Checks one record against its predecessor's mac and the expected seq
+ * (constant-time comparison of the mac). */
 bool audit_check(const uint8_t key[AUDIT_KEY_BYTES], const char *prev_mac, int64_t expect_seq,
                  const struct audit_record *r);
+/* Appends canonical(r) to out (for tests and for explaining a broken chain);
+ * -1 when out's limit is hit (out is then empty, core/buf.h). */
+int audit_canonical(const struct audit_record *r, struct buf *out);
 
 #endif

@@ -12,7 +12,7 @@
 #include "core/timeutil.h"
 
 #define PASSWORD_HASH_MAX 128 /* crypto_pwhash_STRBYTES */
-#define PASSWORD_MAX 256
+#define PASSWORD_MAX 256      /* bytes of a new password, NUL not counted */
 
 /* The policy, configurable by the security administrator. Defaults are the
  * values in PASSWORD_POLICY_DEFAULT, each answering GB/T 22239-2019 8.1.4.1. */
@@ -30,9 +30,13 @@ struct password_policy {
 #define PASSWORD_POLICY_DEFAULT {10, 3, 5, 90, 5, 30, 30, 12, 10}
 
 /* Checks a new password against the policy (length counts UTF-8 characters;
- * the user name, case-insensitive, must not appear in it). History is checked
- * separately with password_verify against old hashes. 0 ok; -1 with a
- * Chinese + English reason in why. */
+ * classes are lower a-z, upper A-Z, digit 0-9 and other, where every
+ * non-ASCII character counts as other; the user name, case-insensitive, must
+ * not appear in it). Also refused: invalid UTF-8, control characters, more
+ * than PASSWORD_MAX bytes. History is checked separately with password_verify
+ * against old hashes. 0 ok; -1 with a Chinese + English reason in why
+ * ("密码至少需要 10 个字符 / password must be at least 10 characters").
+ * p NULL means PASSWORD_POLICY_DEFAULT; user NULL or "" skips the name rule. */
 int password_check_policy(const struct password_policy *p, const char *user, const char *pw,
                           char *why, size_t n);
 /* Validates a policy from the API: ranges (min_length 8..128, classes 1..4,
@@ -40,10 +44,16 @@ int password_check_policy(const struct password_policy *p, const char *user, con
  * idle 1..1440, absolute 1..168, rate 1..1000). -1 with the field in why. */
 int password_policy_valid(const struct password_policy *p, char *why, size_t n);
 
-/* Hashes pw into out (PASSWORD_HASH_MAX bytes). -1 only if out of memory. */
+/* Hashes pw into out (PASSWORD_HASH_MAX bytes). -1 only if out of memory
+ * (Argon2id needs 64 MiB per hash in flight). */
 int password_hash(const char *pw, char out[PASSWORD_HASH_MAX]);
-/* Constant-time verification. */
+/* Constant-time verification. A NULL, empty or malformed hash is checked
+ * against a dummy hash and gives false after the same work, so that a login
+ * for an unknown user or one without a password cannot be told apart by
+ * timing: call it with "" when the user does not exist. */
 bool password_verify(const char *hash, const char *pw);
+/* True when hash was made with other parameters than the current ones (or
+ * is not an Argon2id hash): hash the password again after a good login. */
 bool password_needs_rehash(const char *hash);
 
 #endif

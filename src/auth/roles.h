@@ -49,7 +49,9 @@ enum action {
 const char *role_name(enum role r);        /* "sysadmin", "secadmin", "auditadmin", "assessor",
                                               "manager", "engineer", "viewer" */
 const char *role_title_zh(enum role r);    /* 系统管理员 … */
-int role_parse(const char *s, enum role *out); /* -1 if unknown */
+/* Accepts the name ("sysadmin") or the Chinese title ("系统管理员"); -1 if
+ * unknown, *out unchanged. */
+int role_parse(const char *s, enum role *out);
 const char *action_name(enum action a);    /* "ops.read" … */
 
 /* Whether any role in rs is granted a. The empty set is granted nothing. */
@@ -58,9 +60,23 @@ bool role_allows(roleset rs, enum action a);
  * role. On failure writes the reason to why. */
 bool roleset_valid(roleset rs, char *why, size_t n);
 bool roleset_has_admin(roleset rs);
-/* "sysadmin,engineer"; out of n bytes. */
+/* "sysadmin,engineer" (enum order); out of n bytes. A list that does not fit
+ * in n bytes is written as "" rather than cut in the middle of a name. */
 void roleset_format(roleset rs, char *out, size_t n);
-/* Parses a comma-separated list; -1 with the offending name in why. */
+/* Parses a comma-separated list of names (role_parse; blanks around a name
+ * are allowed, a duplicate is harmless); -1 with the offending name in why
+ * (quoted only when it is short printable ASCII), *out unchanged. An empty
+ * list, an empty item or more than 256 bytes is an error. */
 int roleset_parse(const char *s, roleset *out, char *why, size_t n);
+
+/* "ops.read" -> ACT_OPS_READ; -1 if unknown. */
+int action_parse(const char *s, enum action *out);
+
+struct buf;
+/* Appends the role x action matrix as a Markdown table (rows: actions with a
+ * Chinese and English description; columns: roles; "✓" where granted), the
+ * text the README shows. Needs under 4 KiB of room in out; past out's limit
+ * the buffer is left empty (core/buf.h). */
+void roles_matrix_markdown(struct buf *out);
 
 #endif

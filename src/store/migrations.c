@@ -113,6 +113,121 @@ static const char *const migrations[] = {
     "  lat_max REAL NOT NULL,\n"
     "  PRIMARY KEY (monitor_id, hour)\n"
     ") WITHOUT ROWID;\n",
+
+    /* 2: accounts, organisation, sessions, API tokens, settings, setup links
+     * and the audit trail (store_auth.h). Nothing secret in clear: passwords
+     * are Argon2id hashes, session ids, tokens and setup links token hashes.
+     * Roles are a bitset of enum role: the bit positions are a file format. */
+    "CREATE TABLE orgs (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  parent_id INTEGER REFERENCES orgs(id),\n"     /* NULL = top level */
+    "  name TEXT NOT NULL CHECK (length(CAST(name AS BLOB)) BETWEEN 1 AND 100),\n"
+    "  kind TEXT NOT NULL CHECK (kind IN ('client', 'contractor', 'business')),\n"
+    "  created INTEGER NOT NULL,\n"
+    "  updated INTEGER NOT NULL\n"
+    ");\n"
+    /* Unique among siblings; top-level units are siblings too. */
+    "CREATE UNIQUE INDEX orgs_sibling_name ON orgs(coalesce(parent_id, 0), name);\n"
+
+    /* Accounts are disabled, never deleted: the audit trail names them. */
+    "CREATE TABLE users (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL UNIQUE,\n"
+    "  display_name TEXT,\n"
+    "  org_id INTEGER REFERENCES orgs(id),\n"        /* NULL = none */
+    "  roles INTEGER NOT NULL CHECK (roles > 0),\n"
+    "  pw_hash TEXT NOT NULL DEFAULT '',\n"
+    "  pw_changed INTEGER NOT NULL DEFAULT 0,\n"
+    "  must_change_pw INTEGER NOT NULL DEFAULT 1,\n"
+    "  totp_enabled INTEGER NOT NULL DEFAULT 0,\n"
+    "  totp_sealed TEXT,\n"
+    "  totp_last_step INTEGER NOT NULL DEFAULT 0,\n"
+    "  recovery_hashes TEXT,\n"
+    "  failed_logins INTEGER NOT NULL DEFAULT 0,\n"
+    "  locked_until INTEGER NOT NULL DEFAULT 0,\n"
+    "  disabled INTEGER NOT NULL DEFAULT 0,\n"
+    "  created INTEGER NOT NULL,\n"
+    "  updated INTEGER NOT NULL,\n"
+    "  last_login INTEGER NOT NULL DEFAULT 0\n"
+    ");\n"
+    "CREATE INDEX users_org ON users(org_id);\n"
+    /* AUTOINCREMENT: the order of changes, even within one millisecond. */
+    "CREATE TABLE pw_history (\n"
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),\n"
+    "  hash TEXT NOT NULL,\n"
+    "  created INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE INDEX pw_history_user ON pw_history(user_id, id);\n"
+
+    /* A session ends by being deleted: the audit trail keeps its story. */
+    "CREATE TABLE sessions (\n"
+    "  id_hash TEXT PRIMARY KEY,\n"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),\n"
+    "  csrf TEXT NOT NULL,\n"
+    "  created INTEGER NOT NULL,\n"
+    "  last_seen INTEGER NOT NULL,\n"
+    "  source TEXT NOT NULL DEFAULT '',\n"
+    "  user_agent TEXT NOT NULL DEFAULT '',\n"
+    "  pending_2fa INTEGER NOT NULL DEFAULT 0\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX sessions_user ON sessions(user_id);\n"
+    "CREATE INDEX sessions_last_seen ON sessions(last_seen);\n"
+
+    "CREATE TABLE api_tokens (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),\n"
+    "  name TEXT NOT NULL,\n"
+    "  hash TEXT NOT NULL UNIQUE,\n"
+    "  roles INTEGER NOT NULL CHECK (roles > 0),\n"
+    "  created INTEGER NOT NULL,\n"
+    "  expires INTEGER NOT NULL DEFAULT 0,\n"      /* 0 = never */
+    "  last_used INTEGER NOT NULL DEFAULT 0,\n"
+    "  revoked INTEGER NOT NULL DEFAULT 0\n"
+    ");\n"
+    "CREATE INDEX api_tokens_user ON api_tokens(user_id);\n"
+
+    "CREATE TABLE settings (\n"
+    "  key TEXT PRIMARY KEY,\n"
+    "  value TEXT NOT NULL,\n"
+    "  updated INTEGER NOT NULL\n"
+    ") WITHOUT ROWID;\n"
+
+    "CREATE TABLE setup_tokens (\n"
+    "  hash TEXT PRIMARY KEY,\n"
+    "  created INTEGER NOT NULL,\n"
+    "  expires INTEGER NOT NULL,\n"
+    "  used INTEGER NOT NULL DEFAULT 0\n"          /* 0 = unused, else when */
+    ") WITHOUT ROWID;\n"
+
+    /* The audit trail (auth/audit.h): seq is assigned by the store, 1, 2, 3
+     * … without gaps, and each mac chains to the previous record's. */
+    "CREATE TABLE audit (\n"
+    "  seq INTEGER PRIMARY KEY,\n"
+    "  time INTEGER NOT NULL,\n"
+    "  user TEXT,\n"
+    "  source TEXT,\n"
+    "  action TEXT NOT NULL,\n"
+    "  object TEXT,\n"
+    "  \"before\" TEXT,\n"
+    "  \"after\" TEXT,\n"
+    "  result TEXT NOT NULL,\n"
+    "  mac TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX audit_time ON audit(time);\n"
+    "CREATE INDEX audit_user ON audit(user, seq);\n"
+    /* Append-only. The chain and the anchor catch whoever drops these
+     * triggers first; the triggers stop every accident and every program. */
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit\n"
+    "BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;\n"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit\n"
+    "BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;\n"
+    /* INSERT OR REPLACE deletes without firing delete triggers (unless
+     * recursive_triggers is on), and an insert into a gap would rewrite
+     * history: an insert must come right after the last record. */
+    "CREATE TRIGGER audit_append_only BEFORE INSERT ON audit\n"
+    "WHEN NEW.seq IS NULL OR NEW.seq <> coalesce((SELECT max(seq) FROM audit), 0) + 1\n"
+    "BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

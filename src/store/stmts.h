@@ -21,6 +21,106 @@
     "WHERE m.deleted_at IS NULL "
 #define SQL_IV_COLS "SELECT id, monitor_id, state, start, \"end\", reason FROM state_intervals "
 
+/* Accounts, sessions, tokens, settings and the audit trail (auth_*.c). */
+#define SQL_ORG_COLS "SELECT id, parent_id, name, kind, created, updated FROM orgs "
+#define SQL_USER_COLS                                                                    \
+    "SELECT id, name, display_name, org_id, roles, pw_hash, pw_changed, must_change_pw, " \
+    "totp_enabled, totp_sealed, totp_last_step, recovery_hashes, failed_logins, "        \
+    "locked_until, disabled, created, updated, last_login FROM users "
+#define SQL_SESS_COLS                                                                    \
+    "SELECT id_hash, user_id, csrf, created, last_seen, source, user_agent, pending_2fa " \
+    "FROM sessions "
+#define SQL_TOK_COLS                                                                     \
+    "SELECT id, user_id, name, hash, roles, created, expires, last_used, revoked "       \
+    "FROM api_tokens "
+#define SQL_AUD_COLS                                                                     \
+    "SELECT seq, time, user, source, action, object, \"before\", \"after\", result, mac " \
+    "FROM audit "
+
+#define STORE_AUTH_STMTS(X)                                                              \
+    /* organisation */                                                                   \
+    X(STMT_ORG_LIST, SQL_ORG_COLS "ORDER BY id")                                         \
+    X(STMT_ORG_BY_ID, SQL_ORG_COLS "WHERE id = ?1")                                      \
+    X(STMT_ORG_INSERT, "INSERT INTO orgs(parent_id, name, kind, created, updated) "      \
+                       "VALUES (?1, ?2, ?3, ?4, ?4)")                                    \
+    X(STMT_ORG_UPDATE, "UPDATE orgs SET parent_id = ?2, name = ?3, kind = ?4, "          \
+                       "updated = ?5 WHERE id = ?1")                                     \
+    X(STMT_ORG_DELETE, "DELETE FROM orgs WHERE id = ?1")                                 \
+    X(STMT_ORG_PARENT, "SELECT parent_id FROM orgs WHERE id = ?1")                       \
+    X(STMT_ORG_SIBLING, "SELECT id FROM orgs WHERE coalesce(parent_id, 0) = ?1 "         \
+                        "AND name = ?2 AND id <> ?3")                                    \
+    X(STMT_ORG_CHILD, "SELECT name FROM orgs WHERE parent_id = ?1 ORDER BY id LIMIT 1")  \
+    X(STMT_ORG_MEMBER, "SELECT name FROM users WHERE org_id = ?1 ORDER BY id LIMIT 1")   \
+    /* users and their password history */                                               \
+    X(STMT_USER_COUNT, "SELECT count(*) FROM users")                                     \
+    X(STMT_USER_LIST, SQL_USER_COLS "ORDER BY id")                                       \
+    X(STMT_USER_BY_ID, SQL_USER_COLS "WHERE id = ?1")                                    \
+    X(STMT_USER_BY_NAME, SQL_USER_COLS "WHERE name = ?1")                                \
+    X(STMT_USER_CUR, "SELECT name, roles FROM users WHERE id = ?1")                      \
+    X(STMT_USER_INSERT, "INSERT INTO users(name, display_name, org_id, roles, pw_hash, "  \
+                        "pw_changed, must_change_pw, totp_enabled, totp_sealed, "        \
+                        "totp_last_step, recovery_hashes, failed_logins, locked_until, " \
+                        "disabled, created, updated, last_login) VALUES (?1, ?2, ?3, ?4, " \
+                        "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16)")   \
+    X(STMT_USER_UPDATE, "UPDATE users SET display_name = ?2, org_id = ?3, roles = ?4, "  \
+                        "pw_hash = ?5, pw_changed = ?6, must_change_pw = ?7, "           \
+                        "totp_enabled = ?8, totp_sealed = ?9, totp_last_step = ?10, "    \
+                        "recovery_hashes = ?11, failed_logins = ?12, locked_until = ?13, " \
+                        "disabled = ?14, updated = ?15, last_login = ?16 WHERE id = ?1") \
+    X(STMT_PWH_ADD, "INSERT INTO pw_history(user_id, hash, created) VALUES (?1, ?2, ?3)") \
+    X(STMT_PWH_TRIM, "DELETE FROM pw_history WHERE user_id = ?1 AND id NOT IN ("        \
+                     "SELECT id FROM pw_history WHERE user_id = ?1 "                     \
+                     "ORDER BY id DESC LIMIT ?2)")                                       \
+    X(STMT_PWH_LIST, "SELECT hash FROM pw_history WHERE user_id = ?1 "                   \
+                     "ORDER BY id DESC LIMIT ?2")                                        \
+    /* sessions */                                                                       \
+    X(STMT_SESS_INSERT, "INSERT INTO sessions(id_hash, user_id, csrf, created, "         \
+                        "last_seen, source, user_agent, pending_2fa) "                   \
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")                       \
+    X(STMT_SESS_GET, SQL_SESS_COLS "WHERE id_hash = ?1")                                 \
+    X(STMT_SESS_TOUCH, "UPDATE sessions SET last_seen = max(last_seen, ?2) "             \
+                       "WHERE id_hash = ?1")                                             \
+    X(STMT_SESS_UPDATE, "UPDATE sessions SET csrf = ?2, last_seen = ?3, source = ?4, "   \
+                        "user_agent = ?5, pending_2fa = ?6 WHERE id_hash = ?1")          \
+    X(STMT_SESS_END, "DELETE FROM sessions WHERE id_hash = ?1")                          \
+    X(STMT_SESS_END_USER, "DELETE FROM sessions WHERE user_id = ?1 "                     \
+                          "AND (?2 IS NULL OR id_hash <> ?2)")                           \
+    X(STMT_SESS_LIST, SQL_SESS_COLS "WHERE ?1 = 0 OR user_id = ?1 "                      \
+                      "ORDER BY created DESC, id_hash")                                  \
+    X(STMT_SESS_PRUNE, "DELETE FROM sessions WHERE last_seen < ?1 OR created < ?2")      \
+    /* API tokens */                                                                     \
+    X(STMT_TOK_INSERT, "INSERT INTO api_tokens(user_id, name, hash, roles, created, "    \
+                       "expires, last_used, revoked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0)") \
+    X(STMT_TOK_BY_HASH, SQL_TOK_COLS "WHERE hash = ?1")                                  \
+    X(STMT_TOK_LIST, SQL_TOK_COLS "WHERE ?1 = 0 OR user_id = ?1 ORDER BY id")            \
+    X(STMT_TOK_REVOKE, "UPDATE api_tokens SET revoked = 1 WHERE id = ?1")                \
+    X(STMT_TOK_TOUCH, "UPDATE api_tokens SET last_used = max(last_used, ?2) "            \
+                      "WHERE id = ?1")                                                   \
+    /* settings and one-time setup links */                                              \
+    X(STMT_SET_GET, "SELECT value FROM settings WHERE key = ?1")                         \
+    X(STMT_SET_PUT, "INSERT INTO settings(key, value, updated) VALUES (?1, ?2, ?3) "     \
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "            \
+                    "updated = excluded.updated")                                        \
+    X(STMT_SETUP_INSERT, "INSERT INTO setup_tokens(hash, created, expires, used) "       \
+                         "VALUES (?1, ?2, ?3, 0)")                                       \
+    /* one statement: two consumers racing cannot both see it unused */                 \
+    X(STMT_SETUP_CONSUME, "UPDATE setup_tokens SET used = max(?2, 1) "                   \
+                          "WHERE hash = ?1 AND used = 0 AND expires > ?2")               \
+    /* audit: appended, never changed (triggers refuse UPDATE and DELETE) */             \
+    X(STMT_AUD_LAST, "SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1")             \
+    X(STMT_AUD_INSERT, "INSERT INTO audit(seq, time, user, source, action, object, "     \
+                       "\"before\", \"after\", result, mac) "                            \
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")               \
+    X(STMT_AUD_ALL, SQL_AUD_COLS "ORDER BY seq")                                         \
+    /* action is a prefix: compared as such, not as a LIKE pattern */                   \
+    X(STMT_AUD_LIST, SQL_AUD_COLS "WHERE seq < ?1 AND time >= ?2 AND time < ?3 "         \
+                     "AND (?4 IS NULL OR user = ?4) "                                    \
+                     "AND (?5 IS NULL OR substr(action, 1, length(?5)) = ?5) "           \
+                     "ORDER BY seq DESC LIMIT ?6")                                       \
+    /* an audit append is durable before it is reported (the pool runs NORMAL) */       \
+    X(STMT_SYNC_FULL, "PRAGMA synchronous = FULL")                                       \
+    X(STMT_SYNC_NORMAL, "PRAGMA synchronous = NORMAL")
+
 #define STORE_STMTS(X)                                                                   \
     /* transactions */                                                                   \
     X(STMT_BEGIN, "BEGIN IMMEDIATE")                                                     \
@@ -154,6 +254,7 @@
     X(STMT_RU_DELETE, "DELETE FROM rollups WHERE monitor_id = ?1 AND hour = ?2")         \
     X(STMT_RU_RANGE, "SELECT monitor_id, hour, checks, failures, lat_min, lat_avg, "     \
                      "lat_p95, lat_max FROM rollups "                                    \
-                     "WHERE monitor_id = ?1 AND hour >= ?2 AND hour < ?3 ORDER BY hour")
+                     "WHERE monitor_id = ?1 AND hour >= ?2 AND hour < ?3 ORDER BY hour") \
+    STORE_AUTH_STMTS(X)
 
 #endif

@@ -6,7 +6,13 @@
  * files the database file's mode). One process at a time: an exclusive
  * flock on DIR/yunwei.lock, released by the kernel when the process dies,
  * however it dies — two yunwei writing one database would make the
- * "last alive" instant, and so crash recovery, meaningless.
+ * "last alive" instant, and so crash recovery, meaningless. Short-lived CLI
+ * commands (user, token, audit) open the same directory beside it with
+ * store_open_shared: no lock, no writer, synchronous calls only, so they
+ * never touch what recovery depends on.
+ *
+ * Both load the keys (DIR/keys/, store_auth_keys) the audit trail and the
+ * sealed secrets need.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +23,7 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "store/store_auth.h"
 #include "store/store_int.h"
 
 #define RETENTION_DEFAULT 30
@@ -64,10 +71,16 @@ static int lock_dir(struct store *S, struct yw_err *err)
     return rc;
 }
 
-/* Creates the database file with mode 0600 before SQLite would with 0644. */
+/* Creates the database file with mode 0600 before SQLite would with 0644.
+ * Never opens an existing one: closing any descriptor of a file drops every
+ * POSIX lock this process holds on it, including those of SQLite
+ * connections already open here (a shared handle beside store_open in one
+ * process), and another process could then delete the WAL under them. */
 static int create_db_file(const char *path, struct yw_err *err)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST)
+        return 0;
     if (fd < 0)
         return yw_fail(err, YW_EIO, "%s: %s", path, strerror(errno));
     close(fd);
@@ -81,6 +94,7 @@ static void store_free(struct store *S)
         store_conn_close(&S->pool[i]);
     store_conn_close(&S->wconn);
     store_queue_free(S);
+    store_auth_free(S);
     pthread_mutex_destroy(&S->pool_mu);
     pthread_cond_destroy(&S->pool_cv);
     pthread_mutex_destroy(&S->q_mu);
@@ -121,7 +135,7 @@ static int read_meta(struct store *S, struct yw_err *err)
     return 0;
 }
 
-struct store *store_open(const char *dir, struct yw_err *err)
+static struct store *open_store(const char *dir, bool shared, struct yw_err *err)
 {
     if (!dir || !dir[0]) {
         yw_fail(err, YW_EINVAL, "no data directory given");
@@ -147,20 +161,38 @@ struct store *store_open(const char *dir, struct yw_err *err)
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&S->q_cv, &ca);
     pthread_condattr_destroy(&ca);
+    store_auth_init(S);
+    S->shared = shared;
 
-    if (make_dir(dir, err) || lock_dir(S, err) || create_db_file(S->path, err) ||
+    if (make_dir(dir, err) || (!shared && lock_dir(S, err)) || create_db_file(S->path, err) ||
         store_conn_open(&S->wconn, S->path, err) || store_migrate(&S->wconn, err) ||
-        read_meta(S, err))
+        read_meta(S, err) || store_auth_keys(S, NULL, NULL, err))
         goto fail;
     for (int i = 0; i < STORE_POOL; i++)
         if (store_conn_open(&S->pool[i], S->path, err))
             goto fail;
+    if (shared) {
+        /* No writer: store_flush answers at once (an error if anything was
+         * queued, which a shared handle must not do). */
+        S->writer_exited = true;
+        return S;
+    }
     if (store_writer_start(S, err))
         goto fail;
     return S;
 fail:
     store_free(S);
     return NULL;
+}
+
+struct store *store_open(const char *dir, struct yw_err *err)
+{
+    return open_store(dir, false, err);
+}
+
+struct store *store_open_shared(const char *dir, struct yw_err *err)
+{
+    return open_store(dir, true, err);
 }
 
 void store_close(struct store *S)
@@ -256,6 +288,11 @@ int store_recover(struct store *S, ms_t now, struct yw_err *err)
      * call must not close intervals this process has opened since. */
     if (S->recovered)
         return 0;
+    /* Only the process holding the lock may: a shared handle runs beside
+     * a live server whose intervals are not to be closed. */
+    if (S->shared)
+        return yw_fail(err, YW_EINVAL,
+                       "store: crash recovery needs store_open, not a shared handle");
     /* No last_alive at all (never written): how long the open intervals
      * lasted is unknown, so they end where they began and all the rest
      * is no-data. */

@@ -43,9 +43,20 @@
 
 struct store;
 
-/* Creates DIR if missing, opens DIR/yunwei.db, runs migrations, starts the
- * writer thread. NULL with err on failure. */
+/* Creates DIR if missing, takes DIR/yunwei.lock (one such process per
+ * directory), opens DIR/yunwei.db, runs migrations, loads the keys
+ * (store_auth_keys), starts the writer thread. NULL with err on failure. */
 struct store *store_open(const char *dir, struct yw_err *err);
+/* For short-lived commands (`yunwei user`, `token`, `audit`) that run while
+ * `serve` holds DIR: opens the same database (running migrations and
+ * loading the keys like store_open) without taking DIR/yunwei.lock and
+ * without a writer thread, so it never records last_alive, rolls up or
+ * prunes. Only the synchronous calls are for it: store_put_* must not be
+ * used (nothing would write them; store_flush then fails), store_recover
+ * refuses (YW_EINVAL), store_rollup_pending and store_prune are the
+ * server's. Writes wait for the server's (busy timeout 5 s). NULL with err
+ * on failure. */
+struct store *store_open_shared(const char *dir, struct yw_err *err);
 /* Flushes the queue, stops the writer, closes. NULL is a no-op. */
 void store_close(struct store *S);
 void store_set_retention(struct store *S, int days);

@@ -21,6 +21,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "auth/audit.h"
+#include "auth/secret.h"
 #include "store/store.h"
 
 #define STORE_POOL 4              /* connections for synchronous calls */
@@ -122,6 +124,17 @@ struct store {
     bool have_prev_alive; /* last_alive of the previous process, read at open */
     ms_t prev_alive;
     bool recovered; /* store_recover has run */
+
+    /* Accounts and the audit trail (auth_*.c). The keys are loaded once at
+     * open and only read afterwards; audit_mu makes this process's appends
+     * one at a time (other processes are kept in line by the database's
+     * write lock and the anchor's flock). */
+    bool shared; /* store_open_shared: no lock file, no writer thread */
+    char *keys_dir;
+    bool keys_loaded;
+    struct secret_key secret;
+    uint8_t audit_key[AUDIT_KEY_BYTES];
+    pthread_mutex_t audit_mu;
 };
 
 /* ---- sqlite.c: connections, statements, transactions -------------------- */
@@ -243,6 +256,49 @@ char *store_obj_maint_json(const struct maint_spec *w);
 int store_obj_monitor_parse(const char *json, struct monitor_spec *out, struct yw_err *err);
 /* Fills a heartbeat token from getrandom(2): len url-safe chars. */
 int store_obj_random_token(char *out, size_t len, struct yw_err *err);
+
+/* ---- auth_keys.c: keys and the audit anchor ------------------------------- */
+void store_auth_init(struct store *S);
+/* Wipes the keys; S->audit_mu is destroyed. */
+void store_auth_free(struct store *S);
+/* The anchor file: the last record's seq and mac as "SEQ MAC\n". */
+struct store_anchor {
+    bool found; /* false: no anchor file */
+    int64_t seq;
+    char mac[AUDIT_MAC_HEX];
+};
+char *store_anchor_path(const struct store *S); /* malloc'd */
+/* -1 with err (YW_EIO) when the file exists but cannot be read or parsed. */
+int store_anchor_read(const struct store *S, struct store_anchor *a, struct yw_err *err);
+/* Rewrites the anchor with (seq, mac) unless it already names a later
+ * record (another process appended after us), under an flock so processes
+ * never interleave: write a temporary file, fsync, rename, fsync the
+ * directory. */
+int store_anchor_advance(const struct store *S, int64_t seq, const char *mac, struct yw_err *err);
+
+/* ---- auth_common.c: helpers of the auth_*.c files ------------------------ */
+typedef int (*store_decode_fn)(sqlite3_stmt *st, void *row, struct yw_err *err);
+typedef void (*store_release_fn)(void *row);
+/* Steps a bound statement, decoding every row into a growing array of elem
+ * bytes each. On failure frees what it built and leaves *rows and *n
+ * untouched. Resets the statement either way. */
+int store_rows_read(struct conn *c, sqlite3_stmt *st, size_t elem, store_decode_fn decode,
+                    store_release_fn release, void **rows, size_t *n, struct yw_err *err);
+/* Reads exactly one row (at most STORE_ROW_MAX bytes) of a bound statement;
+ * YW_ENOTFOUND with `missing` when there is none. *row is written only on
+ * success (a row that fails to decode is released). Resets the statement. */
+#define STORE_ROW_MAX 1024
+int store_row_read_one(struct conn *c, sqlite3_stmt *st, size_t elem, store_decode_fn decode,
+                       store_release_fn release, void *row, const char *missing,
+                       struct yw_err *err);
+/* Steps a bound statement that returns no rows, then resets it. */
+int store_step_done(struct conn *c, sqlite3_stmt *st, const char *what, struct yw_err *err);
+/* Like store_step_done, and YW_ENOTFOUND with `missing` when no row changed. */
+int store_step_changed(struct conn *c, sqlite3_stmt *st, const char *what, const char *missing,
+                       struct yw_err *err);
+/* Runs fn in one write transaction (BEGIN IMMEDIATE) on a pooled connection. */
+typedef int (*store_write_fn)(struct conn *c, void *arg, ms_t now, struct yw_err *err);
+int store_write_tx(struct store *S, store_write_fn fn, void *arg, struct yw_err *err);
 
 /* ---- test hooks (tests/unit/store only) ---------------------------------- */
 /* Every writer commit fails with YW_EIO while on (after doing all its work,

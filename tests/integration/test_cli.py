@@ -69,6 +69,17 @@ class ConfigCheck(YunweiTestCase):
         self.assertEqual(diags, [])
         self.assertEqual(len(p.stdout.strip().splitlines()), 1, p.stdout)
 
+    def test_readme_example_is_valid(self):
+        # The README's configuration example is what newcomers copy: it must pass.
+        readme = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
+        with open(readme, encoding="utf-8") as f:
+            m = re.search(r"```yaml\n(.*?)```", f.read(), re.S)
+        self.assertIsNotNone(m, "README has no yaml example")
+        path, p, diags = self.check_file(m.group(1), "readme.yaml")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(diags, [])
+        self.assertIn("8 monitors", p.stdout)
+
     def test_single_errors_line_and_column(self):
         # (replace in GOOD, new text, the text the diagnostic points at, nth, word in message)
         cases = [

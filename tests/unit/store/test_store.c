@@ -186,8 +186,9 @@ TEST(open_creates_dir_and_schema)
     CHECK(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700);
     char *db = xasprintf("%s/yunwei.db", dir);
     CHECK(stat(db, &st) == 0 && (st.st_mode & 0777) == 0600);
-    CHECK_INT(sql_int(dir, "SELECT count(*) FROM schema_migrations"), 1);
-    CHECK_INT(sql_int(dir, "SELECT max(version) FROM schema_migrations"), 1);
+    /* 1: monitoring; 2: accounts, sessions, tokens, audit */
+    CHECK_INT(sql_int(dir, "SELECT count(*) FROM schema_migrations"), 2);
+    CHECK_INT(sql_int(dir, "SELECT max(version) FROM schema_migrations"), 2);
     CHECK_INT(sql_int(dir, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
                            "('meta','systems','monitors','maintenance','maint_refs','results',"
                            "'state_intervals','rollups','schema_migrations')"),
@@ -204,7 +205,7 @@ TEST(open_creates_dir_and_schema)
     store_close(S);
     S = open_ok(dir);
     CHECK(S != NULL);
-    CHECK_INT(sql_int(dir, "SELECT count(*) FROM schema_migrations"), 1);
+    CHECK_INT(sql_int(dir, "SELECT count(*) FROM schema_migrations"), 2);
     struct system_row row;
     struct yw_err e = YW_ERR_INIT;
     CHECK(store_system_get(S, 0, "portal", &row, &e) == 0);
