@@ -67,7 +67,7 @@ static int record_check(const struct audit_record *r, struct yw_err *err)
 
 /* Inside the write transaction: chains rec onto the last record and inserts it. */
 static int append_tx(struct conn *c, const uint8_t key[AUDIT_KEY_BYTES], struct audit_record *rec,
-                     struct yw_err *err)
+                     char prev_out[AUDIT_MAC_HEX], struct yw_err *err)
 {
     sqlite3_stmt *st = store_stmt_get(c, STMT_AUD_LAST, err);
     if (!st)
@@ -86,6 +86,7 @@ static int append_tx(struct conn *c, const uint8_t key[AUDIT_KEY_BYTES], struct 
         return yw_fail(err, YW_EIO, "audit trail: the last record has seq %lld", (long long)last);
 
     rec->seq = last + 1;
+    memcpy(prev_out, prev, AUDIT_MAC_HEX);
     audit_seal(key, prev, rec);
 
     st = store_stmt_get(c, STMT_AUD_INSERT, err);
@@ -117,8 +118,9 @@ int store_audit_append(struct store *S, struct audit_record *r, struct yw_err *e
     int rc = store_stmt_exec(c, STMT_SYNC_FULL, err);
     if (rc == 0)
         rc = store_tx_begin(c, err);
+    char prev[AUDIT_MAC_HEX] = "";
     if (rc == 0)
-        rc = store_tx_end(c, append_tx(c, S->audit_key, &rec, err), err);
+        rc = store_tx_end(c, append_tx(c, S->audit_key, &rec, prev, err), err);
     /* Back to what every other caller of the pool expects. */
     (void)store_stmt_exec(c, STMT_SYNC_NORMAL, NULL);
     store_pool_put(S, c);
@@ -128,7 +130,7 @@ int store_audit_append(struct store *S, struct audit_record *r, struct yw_err *e
          * weakens the check of the tail until the next append succeeds, so
          * it is an error to log, not a failed append. */
         struct yw_err e = YW_ERR_INIT;
-        if (store_anchor_advance(S, rec.seq, rec.mac, &e))
+        if (store_anchor_advance(S, rec.seq - 1, prev, rec.seq, rec.mac, &e))
             log_error("store: audit record %lld written but the anchor was not updated: %s",
                       (long long)rec.seq, e.msg);
         r->seq = rec.seq;

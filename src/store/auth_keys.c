@@ -260,7 +260,8 @@ static int anchor_replace(const struct store *S, int64_t seq, const char *mac, s
     return rc;
 }
 
-int store_anchor_advance(const struct store *S, int64_t seq, const char *mac, struct yw_err *err)
+int store_anchor_advance(const struct store *S, int64_t prev_seq, const char *prev_mac,
+                         int64_t seq, const char *mac, struct yw_err *err)
 {
     char *lpath = xasprintf("%s/audit.lock", S->keys_dir);
     int fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -281,8 +282,22 @@ int store_anchor_advance(const struct store *S, int64_t seq, const char *mac, st
         struct yw_err e = YW_ERR_INIT;
         if (store_anchor_read(S, &cur, &e) != 0)
             log_warn("store: replacing a damaged audit anchor: %s", e.msg);
-        /* Appends commit in seq order but may reach this point out of it. */
-        if (!cur.found || cur.seq < seq)
+        /* Appends commit in seq order but may reach this point out of it:
+         * an anchor already at or past seq is normally a later append's.
+         * It is evidence of tampering when it names prev_seq with another
+         * mac, or names seq with a mac other than ours while nothing later
+         * was written; verify reports both, so the anchor is left as it is. */
+        if (cur.found && cur.seq == prev_seq && strcmp(cur.mac, prev_mac) != 0)
+            rc = yw_fail(err, YW_EIO,
+                         "the audit anchor names record %lld with another mac: the trail was "
+                         "altered; the anchor is kept as evidence",
+                         (long long)prev_seq);
+        else if (cur.found && cur.seq == seq && strcmp(cur.mac, mac) != 0)
+            rc = yw_fail(err, YW_EIO,
+                         "the audit anchor names record %lld with another mac: records were "
+                         "removed from the end; the anchor is kept as evidence",
+                         (long long)seq);
+        else if (!cur.found || cur.seq < seq)
             rc = anchor_replace(S, seq, mac, err);
     }
     close(fd); /* releases the flock */

@@ -440,7 +440,9 @@ static int user_check(const struct user_row *u, bool create, struct yw_err *err)
                              "login name must be 2 to 64 of a-z 0-9 . _ - and start with a "
                              "letter or digit");
     char why[256];
-    if (!roleset_valid(u->roles, why, sizeof why))
+    /* A new account may hold no role until the security administrator
+     * grants one (三权分立: the system administrator cannot hand out rights). */
+    if (u->roles != 0 && !roleset_valid(u->roles, why, sizeof why))
         return yw_fail_field(err, YW_EINVAL, "roles", "%s", why);
     if (u->display_name && strlen(u->display_name) > DISPLAY_NAME_MAX)
         return yw_fail_field(err, YW_EINVAL, "display_name",

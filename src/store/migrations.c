@@ -135,7 +135,7 @@ static const char *const migrations[] = {
     "  name TEXT NOT NULL UNIQUE,\n"
     "  display_name TEXT,\n"
     "  org_id INTEGER REFERENCES orgs(id),\n"        /* NULL = none */
-    "  roles INTEGER NOT NULL CHECK (roles > 0),\n"
+    "  roles INTEGER NOT NULL CHECK (roles >= 0),\n" /* 0: none granted yet */
     "  pw_hash TEXT NOT NULL DEFAULT '',\n"
     "  pw_changed INTEGER NOT NULL DEFAULT 0,\n"
     "  must_change_pw INTEGER NOT NULL DEFAULT 1,\n"

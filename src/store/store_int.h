@@ -274,7 +274,13 @@ int store_anchor_read(const struct store *S, struct store_anchor *a, struct yw_e
  * record (another process appended after us), under an flock so processes
  * never interleave: write a temporary file, fsync, rename, fsync the
  * directory. */
-int store_anchor_advance(const struct store *S, int64_t seq, const char *mac, struct yw_err *err);
+/* Moves the anchor to (seq, mac), the record just appended after (prev_seq,
+ * prev_mac). Refuses (-1, anchor unchanged) when the anchor disagrees with
+ * the trail: it names a record at or past seq, or names prev_seq with
+ * another mac. Records removed from the end and then covered by new appends
+ * stay detectable that way. */
+int store_anchor_advance(const struct store *S, int64_t prev_seq, const char *prev_mac,
+                         int64_t seq, const char *mac, struct yw_err *err);
 
 /* ---- auth_common.c: helpers of the auth_*.c files ------------------------ */
 typedef int (*store_decode_fn)(sqlite3_stmt *st, void *row, struct yw_err *err);

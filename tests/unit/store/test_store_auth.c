@@ -333,13 +333,11 @@ TEST(users_crud)
     CHECK_INT(e.code, YW_ECONFLICT);
     CHECK_STR(e.field, "name");
 
-    /* Invalid role sets: two administrators (三权分立), none, unknown bits. */
+    /* Invalid role sets: two administrators (三权分立), unknown bits. No role
+     * at all is valid: an account waits for the security administrator. */
     struct user_row bad = {.name = "han.mei", .roles = R(ROLE_SYSADMIN) | R(ROLE_AUDITADMIN)};
     CHECK_INT(store_user_create(S, &bad, NULL, &e), -1);
     CHECK_INT(e.code, YW_EINVAL);
-    CHECK_STR(e.field, "roles");
-    bad.roles = 0;
-    CHECK_INT(store_user_create(S, &bad, NULL, &e), -1);
     CHECK_STR(e.field, "roles");
     bad.roles = 1u << 20;
     CHECK_INT(store_user_create(S, &bad, NULL, &e), -1);
@@ -355,6 +353,9 @@ TEST(users_crud)
         CHECK_INT(store_user_create(S, &bad, NULL, &e), -1);
         CHECK_STR(e.field, "name");
     }
+    /* An account with no role yet. */
+    struct user_row none = {.name = "wang.fang", .roles = 0};
+    CHECK_INT(store_user_create(S, &none, NULL, &e), 0);
     bad = (struct user_row){.name = "ok_1-2.x", .roles = R(ROLE_VIEWER), .org_id = 42};
     CHECK_INT(store_user_create(S, &bad, NULL, &e), -1); /* org 42 does not exist */
     CHECK_STR(e.field, "org");
@@ -364,9 +365,11 @@ TEST(users_crud)
     struct user_row *rows = NULL;
     size_t cnt = 0;
     CHECK_INT(store_user_list(S, &rows, &cnt, &e), 0);
-    CHECK_INT(cnt, 2);
+    CHECK_INT(cnt, 3);
     CHECK_STR(rows[0].name, "li.lei");
-    CHECK_STR(rows[1].name, "ok_1-2.x");
+    CHECK_STR(rows[1].name, "wang.fang");
+    CHECK_INT(rows[1].roles, 0);
+    CHECK_STR(rows[2].name, "ok_1-2.x");
     store_user_rows_free(rows, cnt);
 
     CHECK_INT(store_user_get(S, 999, NULL, &g, &e), -1);
@@ -1079,6 +1082,17 @@ TEST(audit_detects_removed_tail)
     CHECK_INT(checked, 4);
     CHECK(strstr(e.msg, "anchor") != NULL);
     CHECK(strstr(e.msg, "names record 5 but the last record is 4") != NULL);
+    /* New appends after the removal must not paper over it: the anchor is
+     * not moved over a record it disagrees with. */
+    {
+        struct store *S2 = open_ok(dir);
+        CHECK(S2 != NULL);
+        CHECK_INT(append(S2, "li.lei", "session.login", NULL, T0 + 9000), 0); /* new seq 5 */
+        CHECK_INT(append(S2, "li.lei", "session.logout", NULL, T0 + 9500), 0); /* seq 6 */
+        CHECK_INT(store_audit_verify(S2, &bad, &checked, &e), -1);
+        CHECK(strstr(e.msg, "anchor") != NULL);
+        store_close(S2);
+    }
     rmrf(dir);
 
     /* Everything removed. */
