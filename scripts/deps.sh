@@ -12,6 +12,16 @@ if [ "${1:-build}" = test ]; then
     # integration tests (local targets, throw-away TLS certificates);
     # postgresql gives the postgres probe a real server to talk to.
     want="$want clang libclang-rt-14-dev python3 openssl postgresql sqlite3"
+    # The browser tests: Debian's chromium, driven by playwright-core (from
+    # the npm registry, tests/browser/package.json), and a CJK font so that
+    # the screenshots show Chinese rather than empty boxes. Node and npm come
+    # from Debian only when the machine has none of its own.
+    want="$want chromium fonts-noto-cjk"
+    if ! command -v node >/dev/null 2>&1; then
+        want="$want nodejs npm"
+    elif ! command -v npm >/dev/null 2>&1; then
+        want="$want npm"
+    fi
 fi
 
 missing=""

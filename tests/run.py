@@ -11,7 +11,12 @@ In this order:
    copy of its seed corpus tests/fuzz/corpus/NAME/ (one test each; a crash is
    a failure, printed with its artifact path);
 3. integration tests: every tests/integration/test_*.py through unittest,
-   each test method one test, two modules at a time, YUNWEI=DIR/yunwei.
+   each test method one test, two modules at a time, YUNWEI=DIR/yunwei;
+4. browser tests: tests/browser/*.test.js through node's test runner (TAP:
+   each test one test), headless Debian chromium driven by playwright-core
+   against a real `yunwei serve --demo`, YUNWEI=DIR/yunwei. `npm ci` first
+   when tests/browser/node_modules is missing. Skipped, with the reason
+   printed, only when chromium is not installed.
 
 --only PATTERN keeps the tests whose name (unit executable path, fuzz target,
 integration module or test id) contains PATTERN (or matches it as a glob).
@@ -358,6 +363,108 @@ def run_module(path, build, pattern):
     return name, passed, nfail, len(skipped), report, "%.0fs" % secs
 
 
+# --------------------------------------------------------------- browser --
+
+BROWSER_DIR = os.path.join(ROOT, "tests", "browser")
+BROWSER_TIMEOUT = 600
+CHROMIUM = os.environ.get("YW_CHROMIUM", "/usr/bin/chromium")
+NODE_TAP_RE = re.compile(r"^(\s*)(not ok|ok) \d+ - (.*?)(?: # (SKIP|TODO)\b\s*(.*))?$")
+
+
+def parse_node_tap(text):
+    """Leaf test results of node's TAP reporter: [(outcome, name, detail)],
+    outcome pass/fail/skip. A result followed by more indented ones is their
+    parent (a file or a suite), not a test; node writes the parent after its
+    children, so a line is a parent when the result before it is deeper.
+    Tests left out by --test-name-pattern are dropped."""
+    results = []
+    prev_indent = None
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = NODE_TAP_RE.match(line)
+        if not m:
+            continue
+        indent = len(m.group(1))
+        parent = prev_indent is not None and prev_indent > indent
+        prev_indent = indent
+        if parent:
+            continue
+        name, directive, why = m.group(3), m.group(4), (m.group(5) or "")
+        if directive == "SKIP" and "does not match pattern" in why:
+            continue
+        detail = []
+        for more in lines[i + 1:]:
+            if NODE_TAP_RE.match(more) or more.lstrip().startswith("# Subtest:"):
+                break
+            detail.append(more)
+        if m.group(2) == "not ok":
+            results.append(("fail", name, "\n".join(detail)))
+        elif directive:
+            results.append(("skip", name, why))
+        else:
+            results.append(("pass", name, ""))
+    return results
+
+
+def run_browser(build, pattern):
+    """Returns None when nothing ran (pattern), else (name, passed, failed,
+    skipped, report, note)."""
+    files = sorted(f for f in os.listdir(BROWSER_DIR) if f.endswith(".test.js")) if os.path.isdir(BROWSER_DIR) else []
+    if not files:
+        return None
+    name = "tests/browser"
+    if not os.access(CHROMIUM, os.X_OK):
+        return name, 0, 0, 1, ["  skip browser tests: %s is not installed (scripts/deps.sh test installs chromium)" % CHROMIUM], ""
+    node = shutil.which("node")
+    if not node:
+        return name, 0, 1, 0, ["  FAIL browser tests: node is not installed (scripts/deps.sh test installs nodejs)"], ""
+    t0 = time.monotonic()
+    env = env_for_tests({"YUNWEI": os.path.abspath(os.path.join(build, "yunwei")),
+                         "npm_config_update_notifier": "false", "npm_config_fund": "false"})
+    if not os.path.isdir(os.path.join(BROWSER_DIR, "node_modules", "playwright-core")):
+        npm = shutil.which("npm")
+        if not npm:
+            return name, 0, 1, 0, ["  FAIL browser tests: npm is not installed"], ""
+        rc, out, err = run_limited([npm, "ci", "--no-audit", "--no-fund"], 300, cwd=BROWSER_DIR, env=env)
+        if rc != 0:
+            log = (out + err).decode("utf-8", "replace")
+            return name, 0, 1, 0, ["  FAIL browser tests: npm ci %s" % describe_status(rc)] + \
+                ["    | " + l for l in tail(log, 30)], ""
+    argv = [node, "--test", "--test-reporter=tap"]
+    if pattern and not matches(pattern, "browser", *("browser/" + f for f in files)):
+        argv.append("--test-name-pattern=" + re.escape(pattern))
+    argv += [os.path.join(BROWSER_DIR, f) for f in files]
+    rc, out, err = run_limited(argv, BROWSER_TIMEOUT, cwd=ROOT, env=env)
+    secs = time.monotonic() - t0
+    text = out.decode("utf-8", "replace")
+    errtext = err.decode("utf-8", "replace")
+    results = parse_node_tap(text)
+    if pattern and not results and rc == 0:
+        return None
+    passed = sum(1 for r in results if r[0] == "pass")
+    skipped = [r for r in results if r[0] == "skip"]
+    failed = [r for r in results if r[0] == "fail"]
+    report = []
+    for _, tname, detail in failed:
+        report.append("  FAIL browser: %s" % tname)
+        report.extend("    " + l for l in detail.rstrip().splitlines()[:40])
+    for _, tname, why in skipped:
+        report.append("  skip browser: %s: %s" % (tname, why))
+    nfail = len(failed)
+    if rc is None or (rc != 0 and not failed) or not results:
+        nfail += 1
+        report.append("  FAIL browser tests: node --test %s%s" % (
+            "timed out after %ds" % BROWSER_TIMEOUT if rc is None else describe_status(rc),
+            "" if results else " without a test result"))
+    if nfail:
+        report.append("  ---- output of the browser tests ----")
+        report.extend("  | " + l for l in (text + errtext).rstrip().splitlines()[-150:])
+    else:
+        # What the suite says about itself (e.g. where the screenshots went).
+        report.extend("  " + l[2:].replace("\\#", "#") for l in text.splitlines() if l.startswith("# ") and "screenshots" in l)
+    return name, passed, nfail, len(skipped), report, "%.0fs" % secs
+
+
 # ------------------------------------------------------------------ main --
 
 def main():
@@ -426,6 +533,12 @@ def main():
                 if args.only and p + f + s == 0:
                     continue
                 account(name, "integration", p, f, s, report, note)
+
+    # 4. browser tests, after everything else (they need the whole server).
+    res = run_browser(build, args.only)
+    if res is not None:
+        name, p, f, sk, report, note = res
+        account(name, "browser", p, f, sk, report, note)
 
     say("suite took %.0fs" % (time.monotonic() - t_start))
     line = "%d passed, %d failed" % (total_pass, total_fail)

@@ -9,6 +9,13 @@
 int cli_serve_main(int argc, char **argv);
 int cli_check_main(int argc, char **argv);
 int cli_config_main(int argc, char **argv);
+/* Accounts, tokens and the audit trail from the shell (account.c): work on
+ * --data DIR while serve runs; exit 0 done, 1 failed (audit verify: chain
+ * broken), 2 bad usage. */
+int cli_user_main(int argc, char **argv);
+int cli_token_main(int argc, char **argv);
+int cli_audit_main(int argc, char **argv);
+int cli_setup_link_main(int argc, char **argv);
 /* Prints help for cmd (NULL: the overview) to stdout; 0, or 2 if cmd is unknown. */
 int cli_help(const char *cmd);
 

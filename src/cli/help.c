@@ -27,6 +27,44 @@ static const struct help_entry entries[] = {
     {"config", "yunwei config check FILE",
      "Validates FILE without starting anything. Every problem is reported as\n"
      "FILE:LINE:COL: message. Exit status 0 when valid, 2 on any error.\n"},
+    {"user",
+     "yunwei user add|list|passwd|unlock|disable|enable [NAME] [--data DIR] [options]",
+     "Manages accounts in the store of --data DIR (default ./var), also while serve runs.\n"
+     "  user add NAME --role ROLE[,ROLE] [--org ORG] [--display TEXT] --password-stdin\n"
+     "        creates an account; the password is one line on stdin (never an argument),\n"
+     "        checked against the policy, and must be changed at the first login.\n"
+     "        Roles: sysadmin secadmin auditadmin assessor manager engineer viewer\n"
+     "        (at most one of the three administrators). ORG: a unit's id or name.\n"
+     "  user list [--json]                 accounts, their roles and state\n"
+     "  user passwd NAME --password-stdin  sets a password (policy and history checked;\n"
+     "                                     must be changed at the next login; unlocks;\n"
+     "                                     ends the account's sessions)\n"
+     "  user unlock NAME                   clears a lockout after failed logins\n"
+     "  user disable NAME | enable NAME    stops (sessions ended) or restores an account\n"
+     "Every change is recorded in the audit trail as user cli:<unix user>, source local.\n"
+     "Exit status: 0 done, 1 refused or failed, 2 bad usage.\n"},
+    {"token",
+     "yunwei token create|list|revoke [--data DIR] [options]",
+     "API tokens (sent as 'Authorization: Bearer TOKEN').\n"
+     "  token create --user NAME [--expires DAYS] [--name TEXT] [--role ROLE,...]\n"
+     "        prints the new token on stdout, once, and nothing else there. DAYS 1..365\n"
+     "        (default 90); roles default to the account's and must be among them.\n"
+     "  token list [--user NAME] [--json]  tokens (never their secret) and their state\n"
+     "  token revoke ID\n"
+     "Exit status: 0 done, 1 refused or failed, 2 bad usage.\n"},
+    {"audit",
+     "yunwei audit verify|export [--data DIR] [--from T] [--to T] [--user U] [--action A]",
+     "The tamper-evident audit trail.\n"
+     "  audit verify   walks the HMAC chain and the anchor: prints \"audit chain intact: N\n"
+     "                 records\" and exits 0, or prints where it is broken (\"audit chain\n"
+     "                 broken at record 17: ...\") and exits 1.\n"
+     "  audit export   writes the records (oldest first) as CSV with a UTF-8 BOM to\n"
+     "                 stdout: time,user,source,action,object,result,before,after,seq,mac.\n"
+     "                 --from/--to: RFC 3339 or a date; --user exact; --action a prefix.\n"
+     "Both are themselves recorded in the trail.\n"},
+    {"setup-link", "yunwei setup-link [--data DIR]",
+     "For a store without any account: prints a one-time path (valid 24 h) at which the\n"
+     "first administrator is created in the console. Refused once accounts exist.\n"},
     {"version", "yunwei version", "Prints the version.\n"},
     {"help", "yunwei help [CMD]", "Explains a subcommand.\n"},
 };

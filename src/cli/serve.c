@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/boot.h"
 #include "cli/cli.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -29,6 +30,8 @@ struct serve_opts {
     const char *listen;
     bool demo;
     int retention_days;
+    const char *tls_cert; /* --tls-cert/--tls-key: serve HTTPS (http/server.h) */
+    const char *tls_key;
 };
 
 struct serve_ctx {
@@ -44,8 +47,9 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
         {"config", required_argument, NULL, 'c'}, {"data", required_argument, NULL, 'd'},
         {"listen", required_argument, NULL, 'l'}, {"demo", no_argument, NULL, 'D'},
         {"retention", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
+        {"tls-cert", required_argument, NULL, 'C'}, {"tls-key", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0}};
-    *o = (struct serve_opts){NULL, "var", "127.0.0.1:8080", false, 0};
+    *o = (struct serve_opts){NULL, "var", "127.0.0.1:8080", false, 0, NULL, NULL};
     optind = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -64,12 +68,18 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
             o->retention_days = (int)v;
             break;
         }
+        case 'C': o->tls_cert = optarg; break;
+        case 'K': o->tls_key = optarg; break;
         case 'h': cli_help("serve"); exit(0);
         default: return -1;
         }
     }
     if (optind != argc) {
         fprintf(stderr, "yunwei serve: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    if (!o->tls_cert != !o->tls_key) {
+        fprintf(stderr, "yunwei serve: --tls-cert and --tls-key go together\n");
         return -1;
     }
     if (o->demo && o->config) {
@@ -194,7 +204,8 @@ int cli_serve_main(int argc, char **argv)
         fprintf(stderr, "yunwei serve: engine: %s\n", err.msg);
         goto out;
     }
-    H = http_start(ctx.opts.listen, ctx.S, ctx.E, &err);
+    struct http_opts hopts = {.tls_cert = ctx.opts.tls_cert, .tls_key = ctx.opts.tls_key};
+    H = http_start(ctx.opts.listen, ctx.S, ctx.E, &hopts, &err);
     if (!H) {
         fprintf(stderr, "yunwei serve: http: %s\n", err.msg);
         goto out;
@@ -202,8 +213,13 @@ int cli_serve_main(int argc, char **argv)
     char base[128];
     const char *colon = strrchr(ctx.opts.listen, ':');
     int hostlen = colon ? (int)(colon - ctx.opts.listen) : 0;
-    snprintf(base, sizeof base, "http://%.*s:%d", hostlen > 0 ? hostlen : 9,
+    snprintf(base, sizeof base, "%s://%.*s:%d", ctx.opts.tls_cert ? "https" : "http",
+             hostlen > 0 ? hostlen : 9,
              hostlen > 0 ? ctx.opts.listen : "127.0.0.1", http_port(H));
+    if (D ? boot_demo_accounts(ctx.S) != 0 : boot_setup_link(ctx.S, base) != 0) {
+        fprintf(stderr, "yunwei serve: accounts: cannot prepare the first account\n");
+        goto out;
+    }
     if (D) {
         demo_start_jobs(D, base);
         fprintf(stderr, "yunwei: demo data center running on loopback: %zu systems, %zu monitors\n",

@@ -3,8 +3,11 @@
  * (no HTTP library type), answer helpers, and the handlers themselves.
  *
  * The server (server.c) turns a libmicrohttpd request into a struct http_req
- * (route matched, query decoded, body complete and within HTTP_BODY_MAX),
- * calls the route's handler, and sends the struct http_resp it filled.
+ * (route matched, caller authenticated and allowed — see router.h and
+ * http/auth_policy.h —, query decoded, body complete and within
+ * HTTP_BODY_MAX), calls the route's handler, and sends the struct http_resp
+ * it filled. A handler never looks at cookies or credentials: rq->who says
+ * who is asking, and the route table says what they needed to get here.
  * A handler always fills the response: an object, or an error answer
  * {"error":{"code","message"[,"field"]}} with the matching status.
  *
@@ -25,6 +28,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "auth/principal.h"
 #include "core/timeutil.h"
 #include "http/query.h"
 #include "http/router.h"
@@ -34,11 +38,17 @@
 #define HTTP_JSON_DEPTH_MAX 32        /* nesting of request JSON */
 
 struct engine;
+struct auth_state;
+struct http_req_priv;
+struct web_hub;
 
 struct api_ctx {
     struct store *S;
     struct engine *E;
     ms_t process_start;   /* wall clock, for process_start_time_seconds */
+    struct auth_state *auth; /* the security layer's shared state (its own locks) */
+    bool tls;             /* served over HTTPS: cookies are Secure */
+    struct web_hub *hub;  /* the console's live updates (http/api_web.h); may be NULL */
 };
 
 struct http_req {
@@ -49,6 +59,34 @@ struct http_req {
     const char *body;                 /* never NULL; NUL-terminated */
     size_t body_len;
     const char *content_type;         /* may be NULL */
+    /* Who is asking; never NULL. user_id 0 = anonymous (public routes
+     * only), with source still set. */
+    const struct principal *who;
+    const char *user_agent;           /* may be NULL */
+    const char *if_none_match;        /* If-None-Match header; may be NULL */
+    struct http_req_priv *priv;       /* the server's bookkeeping; may be NULL */
+};
+
+/* A streamed answer (the console's server-sent events) instead of a body:
+ * the server sends the status and headers, then, with chunked encoding,
+ * whatever read gives. read runs on a server thread whenever the client can
+ * take more and never blocks: it copies at most max bytes to out and
+ * returns how many (> 0); or, with nothing to send, calls w->park(w->conn)
+ * and returns 0 — the server then leaves the connection aside, holding no
+ * thread, until someone calls w->wake(w->conn) (from any thread; once per
+ * park, after it) —; or returns -1 to end the answer. close is called once
+ * when the answer is over (ended, client gone, server stopping). Every
+ * parked stream must be woken before the server stops (api_web_shutdown
+ * does it for the console's). */
+struct http_waker {
+    void (*park)(void *conn);
+    void (*wake)(void *conn);
+    void *conn;
+};
+struct http_stream {
+    long (*read)(void *arg, char *out, size_t max, const struct http_waker *w);
+    void (*close)(void *arg);
+    void *arg;
 };
 
 struct http_resp {
@@ -58,6 +96,14 @@ struct http_resp {
     size_t len;
     char allow[64];                   /* Allow header (405), "" = none */
     char location[128];               /* Location header (201), "" = none */
+    char set_cookie[256];             /* Set-Cookie header, "" = none */
+    int retry_after;                  /* Retry-After seconds (429), 0 = none */
+    char etag[48];                    /* ETag header ("\"…\""), "" = none */
+    const char *cache_control;        /* static string replacing the default
+                                         "no-store" (the console's files:
+                                         "no-cache"); NULL = default */
+    struct http_stream stream;        /* read set: a streamed answer, body unused;
+                                         the server takes it (and closes it) */
 };
 
 #define CT_JSON "application/json; charset=utf-8"
@@ -77,6 +123,10 @@ void resp_error(struct http_resp *rs, int status, const char *code, const char *
                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* The error answer for err, its status from err->code (http_status_of). */
 void resp_err(struct http_resp *rs, const struct yw_err *err);
+/* As resp_error, with extra's keys (stolen; may be NULL) added to the error
+ * object: {"error":{"code":…,"message":…,"locked_until":…}}. */
+void resp_error_extra(struct http_resp *rs, int status, const char *code, json_t *extra,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* YW_EINVAL 400, YW_ENOTFOUND 404, YW_ECONFLICT 409, YW_ELIMIT 413,
  * YW_EIO 503, anything else 500. */
@@ -106,6 +156,35 @@ json_t *api_str(const char *s);
 
 /* {"items": items, "next_cursor": cursor or null}; items stolen. */
 json_t *api_list(json_t *items, const char *cursor);
+
+/* Replaces, recursively and in place, the value of every object key that
+ * names a secret ("password", "old", "new", "token", "secret", "csrf",
+ * "totp", "code", "recovery_code(s)", "push_url", and any key containing
+ * "password", "secret" or "token") with "***", so that nothing secret reaches
+ * the audit trail even when an answer forgot to mask it. NULL is a no-op. */
+void api_mask_secrets(json_t *j);
+
+/* ---- audit (auth_mw.c) ----------------------------------------------------- */
+/* Appends one record to the audit trail: now, rq->who's user (NULL when
+ * anonymous) and source, action ("user.create"), object ("user:li.lei";
+ * may be NULL), before/after (borrowed: the caller keeps its references;
+ * NULL = none; copied and masked with api_mask_secrets), result ("ok",
+ * "denied", "failed: …").
+ * Every successful state-changing request must be audited exactly once: a
+ * handler that calls api_audit for its change is not audited again by the
+ * server (which otherwise writes a record from the route's audit name).
+ * If the append fails the failure is logged and remembered, and the server
+ * answers 503 instead of any 2xx the handler gave: a change that is not in
+ * the trail is never reported as done. */
+void api_audit(const struct http_req *rq, const char *action, const char *object, json_t *before,
+               json_t *after, const char *result);
+
+/* ---- the route tables -------------------------------------------------------- */
+/* This module's routes with their permissions (auth_routes.c); the
+ * administration routes are in http/api_admin.h. The server searches this
+ * table first. */
+extern const struct route api_routes[];
+extern const size_t api_nroutes;
 
 /* ---- objects as answered (api_objects.c) -------------------------------- */
 /* The state of system_id from its monitors among mons[0..n) (any system's):
@@ -155,5 +234,16 @@ void api_maint_update(const struct http_req *rq, struct http_resp *rs);
 void api_maint_delete(const struct http_req *rq, struct http_resp *rs);
 
 void api_push(const struct http_req *rq, struct http_resp *rs);
+
+/* ---- the caller's own session, password and second factor (auth_session.c) */
+void api_session_login(const struct http_req *rq, struct http_resp *rs);
+void api_session_logout(const struct http_req *rq, struct http_resp *rs);
+void api_session_whoami(const struct http_req *rq, struct http_resp *rs);
+void api_session_password(const struct http_req *rq, struct http_resp *rs);
+void api_sessions_list(const struct http_req *rq, struct http_resp *rs);
+void api_sessions_end(const struct http_req *rq, struct http_resp *rs);
+void api_totp_enrol(const struct http_req *rq, struct http_resp *rs);
+void api_totp_confirm(const struct http_req *rq, struct http_resp *rs);
+void api_setup(const struct http_req *rq, struct http_resp *rs);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/mem.h"
 #include "http/api.h"
@@ -56,14 +57,13 @@ void resp_no_content(struct http_resp *rs)
     rs->content_type = NULL;
 }
 
-void resp_error(struct http_resp *rs, int status, const char *code, const char *field,
-                const char *fmt, ...)
+/* {"code","message"[,"field"]} from a formatted message. */
+__attribute__((format(printf, 3, 0))) static json_t *error_object(const char *code,
+                                                                  const char *field,
+                                                                  const char *fmt, va_list ap)
 {
     char msg[600];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     /* Messages can quote input cut at a byte limit: never let a broken
      * UTF-8 tail make the whole answer unencodable. */
     size_t len = strlen(msg);
@@ -74,6 +74,31 @@ void resp_error(struct http_resp *rs, int status, const char *code, const char *
     json_object_set_new(e, "message", json_string(msg));
     if (field && *field && http_utf8_valid(field, strlen(field)))
         json_object_set_new(e, "field", json_string(field));
+    return e;
+}
+
+void resp_error(struct http_resp *rs, int status, const char *code, const char *field,
+                const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    json_t *e = error_object(code, field, fmt, ap);
+    va_end(ap);
+    json_t *j = json_object();
+    json_object_set_new(j, "error", e);
+    resp_json(rs, status, j);
+}
+
+void resp_error_extra(struct http_resp *rs, int status, const char *code, json_t *extra,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    json_t *e = error_object(code, NULL, fmt, ap);
+    va_end(ap);
+    if (json_is_object(extra))
+        json_object_update(e, extra);
+    json_decref(extra);
     json_t *j = json_object();
     json_object_set_new(j, "error", e);
     resp_json(rs, status, j);
@@ -215,4 +240,49 @@ json_t *api_list(json_t *items, const char *cursor)
     json_object_set_new(j, "items", items);
     json_object_set_new(j, "next_cursor", cursor ? json_string(cursor) : json_null());
     return j;
+}
+
+/* Keys whose value is a secret whatever it looks like. */
+static const char *const secret_keys[] = {
+    "password", "old", "new", "token", "secret", "csrf", "totp", "recovery_code",
+    "recovery_codes", "push_url", "pw_hash", "totp_sealed", NULL};
+
+static bool ends_with(const char *s, size_t n, const char *tail)
+{
+    size_t t = strlen(tail);
+    return n >= t && strcasecmp(s + n - t, tail) == 0;
+}
+
+static bool key_is_secret(const char *k, const json_t *v)
+{
+    for (const char *const *p = secret_keys; *p; p++)
+        if (strcasecmp(k, *p) == 0)
+            return true;
+    /* "sslpassword", "api_token", "webhook_secret"…, but not
+     * "must_change_password" (a flag) nor "password_changed" (a time). */
+    size_t n = strlen(k);
+    return json_is_string(v) && (ends_with(k, n, "password") || ends_with(k, n, "secret") ||
+                                 ends_with(k, n, "token") || ends_with(k, n, "_key"));
+}
+
+void api_mask_secrets(json_t *j)
+{
+    if (json_is_array(j)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(j, i, v) api_mask_secrets(v);
+        return;
+    }
+    if (!json_is_object(j))
+        return;
+    const char *k;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(j, tmp, k, v)
+    {
+        if (!json_is_null(v) && !json_is_boolean(v) && key_is_secret(k, v))
+            json_object_set_new(j, k, json_string("***"));
+        else
+            api_mask_secrets(v);
+    }
 }

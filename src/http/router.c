@@ -150,3 +150,34 @@ void route_match_release(struct route_match *m)
         xfree(m->params[i].value);
     memset(m, 0, sizeof *m);
 }
+
+enum route_status router_match_tables(const struct route_table *tables, size_t ntables,
+                                      const char *method, const char *path,
+                                      struct route_match *m)
+{
+    char allow[sizeof m->allow] = "";
+    bool not_allowed = false;
+    for (size_t t = 0; t < ntables; t++) {
+        struct route_match one = ROUTE_MATCH_INIT;
+        enum route_status st = router_match(tables[t].routes, tables[t].n, method, path, &one);
+        if (st == ROUTE_OK) {
+            *m = one;
+            return ROUTE_OK;
+        }
+        if (st == ROUTE_BAD_PATH) /* decoding does not depend on the table */
+            return st;
+        if (st == ROUTE_METHOD_NOT_ALLOWED) {
+            not_allowed = true;
+            /* allow_add keeps each method once, in table order. */
+            char *save = NULL;
+            for (char *tok = strtok_r(one.allow, ", ", &save); tok;
+                 tok = strtok_r(NULL, ", ", &save))
+                allow_add(allow, sizeof allow, tok);
+        }
+        route_match_release(&one);
+    }
+    if (!not_allowed)
+        return ROUTE_NOT_FOUND;
+    memcpy(m->allow, allow, sizeof m->allow);
+    return ROUTE_METHOD_NOT_ALLOWED;
+}

@@ -1,5 +1,8 @@
-/* The libmicrohttpd side of the server: listening socket, daemon, request
- * bodies (at most HTTP_BODY_MAX), routing, and sending what handlers answer. */
+/* The libmicrohttpd side of the server: listening socket, daemon (HTTP or
+ * HTTPS), request bodies (at most HTTP_BODY_MAX), routing, the one place
+ * where every route's permission is checked (dispatch → auth_route_check),
+ * the audit of changes, and sending what handlers answer with the security
+ * headers. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -14,10 +17,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "auth/secret.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "http/api.h"
+#include "http/api_admin.h"
+#include "http/api_web.h"
+#include "http/auth_mw.h"
+#include "http/auth_policy.h"
 
 #define THREADS 4
 #define CONN_TIMEOUT_S 30
@@ -28,45 +36,21 @@
  * gets its 413), but only this much: then the connection is closed. */
 #define DISCARD_MAX (8 * HTTP_BODY_MAX)
 
-/* Every route. A later access-control layer attaches its permission here. */
-static const struct route routes[] = {
-    {"GET", "/healthz", api_healthz},
-    {"GET", "/metrics", api_metrics},
-
-    {"GET", "/api/v1/systems", api_systems_list},
-    {"POST", "/api/v1/systems", api_systems_create},
-    {"GET", "/api/v1/systems/{id}", api_systems_get},
-    {"PUT", "/api/v1/systems/{id}", api_systems_update},
-    {"DELETE", "/api/v1/systems/{id}", api_systems_delete},
-    {"GET", "/api/v1/systems/{id}/availability", api_systems_avail},
-
-    {"GET", "/api/v1/monitors", api_monitors_list},
-    {"POST", "/api/v1/monitors", api_monitors_create},
-    {"GET", "/api/v1/monitors/{id}", api_monitors_get},
-    {"PUT", "/api/v1/monitors/{id}", api_monitors_update},
-    {"DELETE", "/api/v1/monitors/{id}", api_monitors_delete},
-    {"POST", "/api/v1/monitors/{id}/pause", api_monitors_pause},
-    {"POST", "/api/v1/monitors/{id}/resume", api_monitors_resume},
-    {"GET", "/api/v1/monitors/{id}/results", api_results_list},
-    {"GET", "/api/v1/monitors/{id}/events", api_monitor_events},
-    {"GET", "/api/v1/monitors/{id}/availability", api_monitors_avail},
-
-    {"GET", "/api/v1/events", api_events_list},
-
-    {"GET", "/api/v1/maintenance", api_maint_list},
-    {"POST", "/api/v1/maintenance", api_maint_create},
-    {"GET", "/api/v1/maintenance/{id}", api_maint_get},
-    {"PUT", "/api/v1/maintenance/{id}", api_maint_update},
-    {"DELETE", "/api/v1/maintenance/{id}", api_maint_delete},
-
-    {"GET", "/api/v1/push/{token}", api_push},
-    {"POST", "/api/v1/push/{token}", api_push},
-};
+/* Request line and headers must fit in this (libmicrohttpd answers 431
+ * past it); bodies are streamed separately. */
+#define CONN_MEMORY (32 * 1024)
+#define TLS_FILE_MAX (1024 * 1024)
+/* TLS 1.2 and 1.3 only (GB/T 22239 8.1.4: no protocol with known breaks). */
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
 struct http_server {
     struct MHD_Daemon *d;
     int port;
     struct api_ctx ctx;
+    struct auth_state *auth;
+    char *tls_cert, *tls_key; /* PEM text, while the daemon runs */
+    size_t tls_key_len;
+    char tls_prio[64];
 };
 
 /* Per request, from the first call of the access handler to completion. */
@@ -211,11 +195,62 @@ static ms_t process_start_ms(void)
 
 static char empty_body[1];
 
-/* Sends rs (taking its body). MHD_NO if MHD could not queue it. */
-static enum MHD_Result send_resp(struct MHD_Connection *c, struct http_resp *rs)
+/* A streamed answer (api.h: struct http_stream; the console's server-sent
+ * events). Its reader never blocks a pool thread: with nothing to send it
+ * parks the connection (MHD_suspend_connection, from inside the reader, as
+ * libmicrohttpd prescribes for returning 0 in this mode) until the stream's
+ * source wakes it (MHD_resume_connection, from any thread). See
+ * web/stream.h for why. */
+#define STREAM_BLOCK 16384
+
+struct stream_conn {
+    struct http_stream st;
+    struct MHD_Connection *c;
+};
+
+static void stream_park(void *conn)
+{
+    MHD_suspend_connection(conn);
+}
+
+static void stream_wake(void *conn)
+{
+    MHD_resume_connection(conn);
+}
+
+static ssize_t stream_reader(void *cls, uint64_t pos, char *out, size_t max)
+{
+    struct stream_conn *sc = cls;
+    (void)pos;
+    struct http_waker w = {stream_park, stream_wake, sc->c};
+    long n = sc->st.read(sc->st.arg, out, max, &w);
+    return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    struct stream_conn *sc = cls;
+    sc->st.close(sc->st.arg);
+    xfree(sc);
+}
+
+/* Sends rs (taking its body) with the security headers. MHD_NO if MHD could
+ * not queue it. */
+static enum MHD_Result send_resp(struct MHD_Connection *c, bool tls, struct http_resp *rs)
 {
     struct MHD_Response *r;
-    if (rs->body) {
+    if (rs->stream.read) {
+        struct stream_conn *sc = xmalloc(sizeof *sc);
+        sc->st = rs->stream;
+        sc->c = c;
+        memset(&rs->stream, 0, sizeof rs->stream); /* ours now: stream_free closes it */
+        r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_reader, sc,
+                                              stream_free);
+        if (!r) {
+            stream_free(sc);
+            return MHD_NO;
+        }
+    } else if (rs->body) {
         r = MHD_create_response_from_buffer(rs->len, rs->body, MHD_RESPMEM_MUST_FREE);
         if (r)
             rs->body = NULL; /* MHD frees it with free(), our allocator's pair */
@@ -226,13 +261,28 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct http_resp *rs)
         return MHD_NO;
     if (rs->content_type)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rs->content_type);
-    /* Answers are live data, often about secrets' owners: never cached. */
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    struct auth_header hs[AUTH_HEADERS_MAX];
+    size_t nh = auth_security_headers(tls, hs);
+    for (size_t i = 0; i < nh; i++)
+        if (!rs->cache_control || strcmp(hs[i].name, MHD_HTTP_HEADER_CACHE_CONTROL) != 0)
+            MHD_add_response_header(r, hs[i].name, hs[i].value);
+    if (rs->cache_control) /* the console's files: kept, but revalidated (ETag) */
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, rs->cache_control);
+    if (rs->etag[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, rs->etag);
     if (rs->allow[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
     if (rs->location[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, rs->location);
+    if (rs->set_cookie[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, rs->set_cookie);
+    if (rs->retry_after > 0) {
+        char v[16];
+        snprintf(v, sizeof v, "%d", rs->retry_after);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, v);
+    }
+    if (rs->status == 401)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"yunwei\"");
     enum MHD_Result ret = MHD_queue_response(c, (unsigned int)rs->status, r);
     MHD_destroy_response(r);
     return ret;
@@ -258,14 +308,243 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+    return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+/* The client's address as text ("" if unknown). Proxies' X-Forwarded-For is
+ * not believed: anyone can write it. */
+static void client_source(struct MHD_Connection *c, char *out, size_t n)
+{
+    out[0] = '\0';
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    char text[INET6_ADDRSTRLEN] = "";
+    if (sa->sa_family == AF_INET) {
+        struct sockaddr_in in;
+        memcpy(&in, sa, sizeof in);
+        inet_ntop(AF_INET, &in.sin_addr, text, sizeof text);
+    } else if (sa->sa_family == AF_INET6) {
+        struct sockaddr_in6 in6;
+        memcpy(&in6, sa, sizeof in6);
+        inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof text);
+    }
+    snprintf(out, n, "%s", text);
+}
+
+/* The answer to a refused route. A permission denial is audited. */
+static void refuse(const struct api_ctx *ctx, const struct route *r, const char *method,
+                   const struct auth_result *ar, enum auth_verdict v, struct http_resp *rs)
+{
+    const char *code = auth_verdict_code(v);
+    int status = auth_verdict_status(v);
+    switch (v) {
+    case AUTH_UNAUTHENTICATED:
+        resp_error(rs, status, code, NULL, "%s",
+                   ar->refused ? ar->refused
+                               : "请先登录 / log in first: a session or an API token "
+                                 "(Authorization: Bearer) is required");
+        return;
+    case AUTH_CSRF:
+        log_warn("http: %.16s %s by %s from %s: missing or wrong X-CSRF-Token", method,
+                 r->pattern, ar->who.user, ar->who.source);
+        resp_error(rs, status, code, NULL,
+                   "缺少或错误的 X-CSRF-Token / a change made with the session cookie needs "
+                   "the session's X-CSRF-Token header");
+        return;
+    case AUTH_PW_CHANGE:
+        resp_error(rs, status, code, NULL,
+                   "请先修改密码 / change your password first (POST /api/v1/session/password)");
+        return;
+    case AUTH_ENROL:
+        resp_error(rs, status, code, NULL,
+                   "管理员须先启用双因素认证 / administrators must enrol a second factor first "
+                   "(POST /api/v1/session/totp/enrol)");
+        return;
+    case AUTH_FORBIDDEN: {
+        char object[ROUTE_PATH_MAX / 16], result[64];
+        snprintf(object, sizeof object, "route:%.16s %s", method, r->pattern);
+        snprintf(result, sizeof result, "denied: %s", action_name(r->act));
+        (void)auth_audit(ctx->S, ar->who.user, ar->who.source, "access.denied", object, NULL,
+                         NULL, result, NULL);
+        resp_error(rs, status, code, NULL, "无权执行此操作 / your roles do not allow %s",
+                   action_name(r->act));
+        return;
+    }
+    case AUTH_ALLOW:
+        break;
+    }
+}
+
+/* The answer's JSON body, when it has one. */
+static json_t *answer_json(const struct http_resp *rs)
+{
+    if (!rs->body || !rs->content_type || strcmp(rs->content_type, CT_JSON) != 0)
+        return NULL;
+    return json_loadb(rs->body, rs->len, 0, NULL);
+}
+
+/* "monitor:7": the kind from the action ("monitor.update"), the id from the
+ * answer after or before the change, else the path's {id}. */
+static void audit_object(const char *action, const struct route_match *m, json_t *before,
+                         json_t *after, char *out, size_t n)
+{
+    const char *dot = strchr(action, '.');
+    int kind = dot && !strchr(action, ' ') ? (int)(dot - action) : 0;
+    json_t *id = json_object_get(after, "id");
+    if (!id)
+        id = json_object_get(before, "id");
+    const char *param = route_param(m, "id");
+    if (json_is_integer(id))
+        snprintf(out, n, "%.*s%s%lld", kind, action, kind ? ":" : "",
+                 (long long)json_integer_value(id));
+    else if (json_is_string(id))
+        snprintf(out, n, "%.*s%s%s", kind, action, kind ? ":" : "", json_string_value(id));
+    else if (param)
+        snprintf(out, n, "%.*s%s%s", kind, action, kind ? ":" : "", param);
+    else
+        snprintf(out, n, "%.*s", kind, action);
+}
+
+/* Checks, runs and audits a matched route. */
+static void handle(struct http_server *H, struct MHD_Connection *c, const char *method,
+                   struct req_state *st, const struct route_match *m, struct query *q,
+                   struct http_resp *rs)
+{
+    const struct route *r = m->route;
+    struct yw_err err = YW_ERR_INIT;
+    struct auth_result ar;
+    char source[64];
+    client_source(c, source, sizeof source);
+    ms_t now = time_now_ms();
+
+    if (auth_authenticate(H->auth, H->ctx.S, header(c, MHD_HTTP_HEADER_COOKIE),
+                          header(c, MHD_HTTP_HEADER_AUTHORIZATION), source, now, &ar,
+                          &err) != 0) {
+        if (!(r->flags & ROUTE_PUBLIC)) {
+            resp_err(rs, &err);
+            return;
+        }
+        memset(&ar, 0, sizeof ar); /* a public route works without the store's word */
+        snprintf(ar.who.source, sizeof ar.who.source, "%s", source);
+    }
+
+    /* Guessing is charged per address: attempts at the login and token
+     * routes, and every refused Bearer token wherever it is sent. */
+    if (ar.bad_token || (r->flags & ROUTE_RATE)) {
+        struct password_policy pol;
+        auth_policy_get(H->auth, H->ctx.S, &pol);
+        char key[RL_KEY_MAX];
+        int retry = 0;
+        auth_rate_key(source, key, sizeof key);
+        if (!rl_hit(H->auth->rl, key, now, pol.rate_per_minute, &retry)) {
+            log_warn("http: rate limit: %.16s %s from %s", method, r->pattern, source);
+            rs->retry_after = retry;
+            resp_error(rs, 429, "rate_limited", NULL,
+                       "尝试过于频繁，请 %d 秒后重试 / too many attempts from your address: "
+                       "retry in %d s",
+                       retry, retry);
+            return;
+        }
+    }
+
+    struct auth_subject sub = {
+        .who = &ar.who,
+        .via_cookie = ar.via_cookie,
+        .csrf_expected = ar.csrf,
+        .csrf_given = header(c, "X-CSRF-Token"),
+        .must_change_pw = ar.must_change_pw,
+        .must_enrol = ar.must_enrol,
+    };
+    enum auth_verdict v = auth_route_check(r, method, &sub);
+    if (v != AUTH_ALLOW) {
+        refuse(&H->ctx, r, method, &ar, v, rs);
+        return;
+    }
+
+    struct args a = {.q = q, .err = YW_ERR_INIT};
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
+    if (a.failed) {
+        resp_err(rs, &a.err);
+        return;
+    }
+    struct http_req_priv priv = {.auth = &ar};
+    struct http_req rq = {
+        .ctx = &H->ctx,
+        .method = method,
+        .match = m,
+        .query = q,
+        .body = buf_str(&st->body),
+        .body_len = st->body.len,
+        .content_type = header(c, MHD_HTTP_HEADER_CONTENT_TYPE),
+        .who = &ar.who,
+        .user_agent = header(c, MHD_HTTP_HEADER_USER_AGENT),
+        .if_none_match = header(c, MHD_HTTP_HEADER_IF_NONE_MATCH),
+        .priv = &priv,
+    };
+    bool changes = auth_method_changes(method) && !(r->flags & ROUTE_NO_AUDIT);
+    json_t *before = NULL;
+    if (changes && r->read) { /* the object as it was, for the audit record */
+        struct http_resp prev = {0};
+        r->read(&rq, &prev);
+        if (prev.status == 200)
+            before = answer_json(&prev);
+        resp_release(&prev);
+    }
+
+    r->fn(&rq, rs);
+    if (rs->status < 100 || rs->status > 599) /* a handler bug, not the client's */
+        resp_error(rs, 500, "internal", NULL, "the handler gave no answer");
+    bool ok = rs->status >= 200 && rs->status < 300;
+
+    if (changes && ok && !priv.audited) {
+        char derived[ROUTE_PATH_MAX / 16], object[160];
+        const char *action = r->audit;
+        if (!action) {
+            snprintf(derived, sizeof derived, "%.8s %s", method, r->pattern);
+            for (char *p = derived; *p && *p != ' '; p++)
+                *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+            action = derived;
+        }
+        json_t *after = answer_json(rs);
+        audit_object(action, m, before, after, object, sizeof object);
+        if (auth_audit(H->ctx.S, ar.who.user, ar.who.source, action, object, before, after, "ok",
+                       NULL) != 0)
+            priv.audit_failed = true;
+        json_decref(after);
+    }
+    json_decref(before);
+    if (ok && priv.audit_failed) {
+        /* Done in the store but not in the trail: not reported as done. */
+        rs->location[0] = '\0';
+        rs->set_cookie[0] = '\0';
+        resp_error(rs, 503, "io_error", NULL,
+                   "审计日志不可用，操作未确认 / the audit trail could not be written: the "
+                   "change is not confirmed");
+    }
+}
+
 static enum MHD_Result dispatch(struct http_server *H, struct MHD_Connection *c, const char *url,
                                 const char *method, struct req_state *st)
 {
     struct route_match m = ROUTE_MATCH_INIT;
     struct query q = QUERY_INIT;
     struct http_resp rs = {0};
+    const struct route_table tables[] = {
+        {api_routes, api_nroutes},
+        {api_admin_routes, api_admin_nroutes},
+        {api_web_routes, api_web_nroutes},
+        /* The console's files and client-side routes (any GET path): last,
+         * and never for /api paths, where an unknown path stays 404. */
+        {api_web_console_routes, api_web_console_nroutes},
+    };
+    size_t ntables = sizeof tables / sizeof tables[0] - (api_web_is_api_path(url) ? 1 : 0);
 
-    switch (router_match(routes, sizeof routes / sizeof routes[0], method, url, &m)) {
+    switch (router_match_tables(tables, ntables, method, url, &m)) {
     case ROUTE_NOT_FOUND:
         resp_error(&rs, 404, "not_found", NULL, "no such resource");
         break;
@@ -277,44 +556,25 @@ static enum MHD_Result dispatch(struct http_server *H, struct MHD_Connection *c,
                    "method %.16s not allowed here (allowed: %s)", method, m.allow);
         memcpy(rs.allow, m.allow, sizeof rs.allow);
         break;
-    case ROUTE_OK: {
-        struct args a = {.q = &q, .err = YW_ERR_INIT};
-        MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
-        if (a.failed) {
-            resp_err(&rs, &a.err);
-            break;
-        }
-        struct http_req rq = {
-            .ctx = &H->ctx,
-            .method = method,
-            .match = &m,
-            .query = &q,
-            .body = buf_str(&st->body),
-            .body_len = st->body.len,
-            .content_type =
-                MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-        };
-        m.route->fn(&rq, &rs);
-        if (rs.status < 100 || rs.status > 599) /* a handler bug, not the client's */
-            resp_error(&rs, 500, "internal", NULL, "the handler gave no answer");
+    case ROUTE_OK:
+        handle(H, c, method, st, &m, &q, &rs);
         break;
-    }
     }
     /* The pattern, not the path: push paths carry a secret token. */
     log_debug("http: %.16s %s -> %d", method, m.route ? m.route->pattern : "(no route)",
               rs.status);
-    enum MHD_Result ret = send_resp(c, &rs);
+    enum MHD_Result ret = send_resp(c, H->ctx.tls, &rs);
     resp_release(&rs);
     query_release(&q);
     route_match_release(&m);
     return ret;
 }
 
-static enum MHD_Result answer_too_large(struct MHD_Connection *c)
+static enum MHD_Result answer_too_large(struct http_server *H, struct MHD_Connection *c)
 {
     struct http_resp rs = {0};
     resp_error(&rs, 413, "too_large", "body", "body: larger than %d bytes", HTTP_BODY_MAX);
-    enum MHD_Result ret = send_resp(c, &rs);
+    enum MHD_Result ret = send_resp(c, H->ctx.tls, &rs);
     resp_release(&rs);
     return ret;
 }
@@ -347,7 +607,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
              * is too big to be worth reading, then the connection closes. */
             if (n > HTTP_BODY_MAX && (waits || huge)) {
                 st->answered = true;
-                return answer_too_large(c);
+                return answer_too_large(H, c);
             }
         }
         return MHD_YES;
@@ -370,7 +630,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (st->answered)
         return MHD_YES;
     if (st->too_large)
-        return answer_too_large(c);
+        return answer_too_large(H, c);
     return dispatch(H, c, url, method, st);
 }
 
@@ -381,6 +641,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)cls, (void)c, (void)toe;
     if (!st)
         return;
+    /* Bodies may hold passwords (login, password change, setup). */
+    if (st->body.p)
+        secret_wipe(st->body.p, st->body.cap);
     buf_release(&st->body);
     xfree(st);
     *con_cls = NULL;
@@ -409,22 +672,110 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
 
 /* ---- life cycle ------------------------------------------------------------- */
 
-struct http_server *http_start(const char *listen_addr, struct store *S, struct engine *E,
-                               struct yw_err *err)
+/* Reads a PEM file whole, NUL-terminated (MHD takes PEM text). -1 with err. */
+static int read_pem(const char *what, const char *path, char **out, size_t *len,
+                    struct yw_err *err)
 {
+    *out = NULL;
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return yw_fail(err, YW_EINVAL, "%s %s: %s", what, path, strerror(errno));
+    struct buf b = BUF_INIT(TLS_FILE_MAX);
+    char chunk[4096];
+    size_t n;
+    int rc = 0;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (buf_add(&b, chunk, n) != 0) {
+            rc = yw_fail(err, YW_EINVAL, "%s %s: larger than %d bytes", what, path, TLS_FILE_MAX);
+            break;
+        }
+    }
+    if (rc == 0 && ferror(f))
+        rc = yw_fail(err, YW_EIO, "%s %s: %s", what, path, strerror(errno));
+    fclose(f);
+    secret_wipe(chunk, sizeof chunk);
+    if (rc == 0 && (b.len == 0 || !strstr(buf_str(&b), "-----BEGIN ")))
+        rc = yw_fail(err, YW_EINVAL, "%s %s: not a PEM file", what, path);
+    if (rc != 0) {
+        if (b.p)
+            secret_wipe(b.p, b.cap);
+        buf_release(&b);
+        return -1;
+    }
+    *len = b.len;
+    *out = buf_take(&b);
+    return 0;
+}
+
+static void free_tls(struct http_server *H)
+{
+    if (H->tls_key)
+        secret_wipe(H->tls_key, H->tls_key_len);
+    xfree(H->tls_key);
+    xfree(H->tls_cert);
+    H->tls_key = H->tls_cert = NULL;
+}
+
+static void free_server(struct http_server *H)
+{
+    api_web_stop(&H->ctx, H->ctx.E);
+    free_tls(H);
+    auth_state_free(H->auth);
+    xfree(H);
+}
+
+struct http_server *http_start(const char *listen_addr, struct store *S, struct engine *E,
+                               const struct http_opts *opts, struct yw_err *err)
+{
+    struct http_opts none = HTTP_OPTS_INIT;
+    if (!opts)
+        opts = &none;
+    bool tls = opts->tls_cert || opts->tls_key;
+    if (tls && (!opts->tls_cert || !opts->tls_key)) {
+        yw_fail(err, YW_EINVAL, "TLS needs both a certificate (--tls-cert) and a key (--tls-key)");
+        return NULL;
+    }
+    if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        yw_fail(err, YW_EINVAL, "this libmicrohttpd was built without TLS");
+        return NULL;
+    }
     int port = 0;
     int fd = open_listener(listen_addr, &port, err);
     if (fd < 0)
         return NULL;
     struct http_server *H = xcalloc(1, sizeof *H);
+    size_t cert_len = 0;
+    if (tls && (read_pem("--tls-cert", opts->tls_cert, &H->tls_cert, &cert_len, err) != 0 ||
+                read_pem("--tls-key", opts->tls_key, &H->tls_key, &H->tls_key_len, err) != 0)) {
+        close(fd);
+        free_server(H);
+        return NULL;
+    }
     H->port = port;
+    H->auth = auth_state_new();
     H->ctx.S = S;
     H->ctx.E = E;
     H->ctx.process_start = process_start_ms();
+    H->ctx.auth = H->auth;
+    H->ctx.tls = tls;
+    snprintf(H->tls_prio, sizeof H->tls_prio, "%s", TLS_PRIORITIES);
+    api_web_start(&H->ctx, E); /* the live-update hub, hooked to the engine */
+    struct MHD_OptionItem tls_opts[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, H->tls_cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, H->tls_key},
+        {MHD_OPTION_HTTPS_PRIORITIES, 0, H->tls_prio},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
+    /* Suspend/resume: streamed answers park instead of holding a thread. */
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                         MHD_ALLOW_SUSPEND_RESUME;
+    if (tls)
+        flags |= MHD_USE_TLS;
     /* The logger must come first, or MHD logs the other options' problems
      * to stderr on its own. */
     H->d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        flags, 0, NULL, NULL,
         on_request, H,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, (void *)NULL,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
@@ -432,13 +783,16 @@ struct http_server *http_start(const char *listen_addr, struct store *S, struct 
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_S,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONN_LIMIT,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)CONN_PER_IP,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)H,
         MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, (void *)NULL,
+        MHD_OPTION_ARRAY, tls ? tls_opts : no_opts,
         MHD_OPTION_END);
     if (!H->d) {
         close(fd);
-        xfree(H);
-        yw_fail(err, YW_EIO, "listen %s: libmicrohttpd could not start", listen_addr);
+        free_server(H);
+        yw_fail(err, YW_EIO, "listen %s: libmicrohttpd could not start%s", listen_addr,
+                tls ? " (is the key the certificate's, both PEM?)" : "");
         return NULL;
     }
     return H;
@@ -453,6 +807,8 @@ void http_stop(struct http_server *H)
 {
     if (!H)
         return;
+    /* Parked streams first: MHD must not stop with a suspended connection. */
+    api_web_shutdown(&H->ctx);
     MHD_stop_daemon(H->d); /* waits for its threads; closes the listening socket */
-    xfree(H);
+    free_server(H);
 }

@@ -4,7 +4,13 @@
  *
  * Every request is parsed at the edge: path parameters, query strings and
  * JSON bodies become checked values before any handler logic (body limit
- * 1 MiB). Errors are {"error":{"code":"...","message":"...","field":"..."}}
+ * 1 MiB, request line and headers within 32 KiB). Every route is checked in
+ * one place before its handler (router.h, http/auth_policy.h): without a
+ * session or API token the answer is 401, without the permission 403 (and an
+ * audit record); every successful change is audited, and a change whose
+ * audit record could not be written is answered 503. Every answer carries
+ * the security headers (CSP, frame denial, nosniff, no referrer, no-store,
+ * HSTS under TLS). Errors are {"error":{"code":"...","message":"...","field":"..."}}
  * with the matching status. Times in answers are RFC 3339 with offset in the
  * display zone.
  */
@@ -17,10 +23,21 @@
 
 struct http_server;
 
+/* How to serve. HTTP_OPTS_INIT (or a NULL pointer) is plain HTTP. */
+struct http_opts {
+    /* HTTPS: both PEM files (certificate chain, private key), read once at
+     * start (at most 1 MiB each); the key stays in memory only while the
+     * server runs. Both or neither. */
+    const char *tls_cert;
+    const char *tls_key;
+};
+#define HTTP_OPTS_INIT {NULL, NULL}
+
 /* listen is "ADDR:PORT" (e.g. "127.0.0.1:8080"; port 0 picks a free one).
- * NULL with err if it cannot bind. */
+ * NULL with err if it cannot bind, a TLS file cannot be read, or this
+ * libmicrohttpd was built without TLS. */
 struct http_server *http_start(const char *listen, struct store *S, struct engine *E,
-                               struct yw_err *err);
+                               const struct http_opts *opts, struct yw_err *err);
 /* The port actually bound. */
 int http_port(const struct http_server *H);
 void http_stop(struct http_server *H);

@@ -7,6 +7,8 @@
  *   qlock guards the command queue (other threads -> loop);
  *   mlock guards the monitor array and per-monitor counters, so metrics can be
  *   read from HTTP threads; the loop thread takes it only to mutate them.
+ * (hlock only guards the transition hook, engine_on_transition, and is held
+ * just around its call in settle_state, never with the other two.)
  * Store reads that a command needs (a monitor's row, all windows) are done on
  * the calling thread before enqueueing, so the loop never waits on the disk.
  */
@@ -80,6 +82,12 @@ struct engine {
     double lateness[LATENESS_RING];
     size_t nlateness, lateness_pos;
     uint64_t checks, failures;
+
+    /* engine_on_transition: taken by the loop thread around each call, so
+     * that removing the hook from another thread waits for a call in flight. */
+    pthread_mutex_t hlock;
+    void (*on_transition)(void *arg, const struct engine_transition *t);
+    void *on_transition_arg;
 };
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -125,7 +133,15 @@ static void settle_state(struct engine *E, struct mon *m, const char *detail)
         log_info("monitor %s: %s -> %s%s%s", m->spec.name, mstate_name(m->state), mstate_name(st),
                  *reason ? ": " : "", reason);
     m->state = st;
-    store_put_transition(E->S, m->id, st, time_now_ms(), *reason ? reason : NULL);
+    ms_t at = time_now_ms();
+    store_put_transition(E->S, m->id, st, at, *reason ? reason : NULL);
+    pthread_mutex_lock(&E->hlock);
+    if (E->on_transition) {
+        struct engine_transition t = {m->id, m->spec.name, m->spec.system, st, at,
+                                      *reason ? reason : NULL};
+        E->on_transition(E->on_transition_arg, &t);
+    }
+    pthread_mutex_unlock(&E->hlock);
 }
 
 static void record_lateness(struct engine *E, ms_t late)
@@ -610,6 +626,7 @@ struct engine *engine_new(struct store *S, struct yw_err *err)
     E->S = S;
     pthread_mutex_init(&E->mlock, NULL);
     pthread_mutex_init(&E->qlock, NULL);
+    pthread_mutex_init(&E->hlock, NULL);
     E->L = loop_new();
     if (!E->L) {
         yw_fail(err, YW_EIO, "event loop: cannot create epoll or eventfd");
@@ -661,7 +678,17 @@ void engine_free(struct engine *E)
         loop_free(E->L);
     pthread_mutex_destroy(&E->mlock);
     pthread_mutex_destroy(&E->qlock);
+    pthread_mutex_destroy(&E->hlock);
     xfree(E);
+}
+
+void engine_on_transition(struct engine *E,
+                          void (*fn)(void *arg, const struct engine_transition *t), void *arg)
+{
+    pthread_mutex_lock(&E->hlock);
+    E->on_transition = fn;
+    E->on_transition_arg = fn ? arg : NULL;
+    pthread_mutex_unlock(&E->hlock);
 }
 
 /* ---- metrics ----------------------------------------------------------------- */

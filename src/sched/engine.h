@@ -51,6 +51,26 @@ void engine_push(struct engine *E, int64_t monitor_id, bool ok, const char *msg,
  *   yunwei_schedule_lateness_seconds{quantile="0.5"|"0.99"}, yunwei_probes_inflight */
 void engine_metrics(struct engine *E, struct buf *out);
 
+/* A state change of a monitor, as sent to the store (store_put_transition).
+ * The strings are the engine's: valid only during the hook's call. */
+struct engine_transition {
+    int64_t monitor_id;
+    const char *monitor;   /* the monitor's name */
+    const char *system;    /* its system's name */
+    enum mstate state;
+    ms_t at;               /* wall clock: the new interval's start */
+    const char *reason;    /* "HTTP 503", "maintenance weekly-patch"…; NULL when none */
+};
+
+/* Thread-safe. Sets the one hook called for every state change sent to the
+ * store (the web console's live stream uses it); fn NULL removes it. The
+ * hook runs on the loop thread, under a lock of its own, after the change
+ * is queued to the store: it must be quick and must not call back into the
+ * engine. Once this call returns, the previous hook is never called again,
+ * so its arg may be freed. */
+void engine_on_transition(struct engine *E,
+                          void (*fn)(void *arg, const struct engine_transition *t), void *arg);
+
 struct engine_stats {
     uint64_t checks, failures;
     double lateness_p50_ms, lateness_p99_ms; /* over the last 10,000 runs */

@@ -51,6 +51,42 @@ char *store_obj_maint_json(const struct maint_spec *w)
     return json_text(config_maint_to_json(w));
 }
 
+/* ---- secrets at rest ---------------------------------------------------- */
+
+/* A monitor spec that holds a secret (a database password, a credential in
+ * a URL or header, a push token) is stored sealed with the store's secret
+ * key (secret_seal: "v1:" + base64); one without stays plain JSON, readable
+ * when someone inspects the database. The plain form never reaches the disk
+ * for the former. Returns malloc'd text or NULL. */
+char *store_obj_spec_seal(const struct conn *c, const struct monitor_spec *m, const char *json)
+{
+    json_t *with = config_monitor_to_json(m, true);
+    json_t *without = config_monitor_to_json(m, false);
+    bool secret = !json_equal(with, without);
+    json_decref(with);
+    json_decref(without);
+    if (!secret)
+        return xstrdup(json);
+    if (!c->key)
+        return NULL;
+    return secret_seal(c->key, json);
+}
+
+/* The stored text as plain JSON (malloc'd), opening a sealed spec. NULL with
+ * err when the box does not open (altered, or another key). */
+char *store_obj_spec_open(const struct conn *c, const char *stored, struct yw_err *err)
+{
+    if (!stored)
+        return NULL;
+    if (stored[0] == '{')
+        return xstrdup(stored);
+    if (!c->key) {
+        yw_fail(err, YW_EIO, "a sealed monitor spec but no secret key");
+        return NULL;
+    }
+    return secret_open(c->key, stored, err);
+}
+
 static json_t *json_parse(const char *text, const char *kind, int64_t id, struct yw_err *err)
 {
     json_error_t jerr;
@@ -354,8 +390,13 @@ static int monitor_cur(struct conn *c, int64_t id, bool *prov, char **name, char
     if (rc == SQLITE_ROW) {
         *prov = sqlite3_column_int(st, 0) != 0;
         *name = store_col_dup(st, 1);
-        *json = store_col_dup(st, 2);
+        *json = store_obj_spec_open(c, (const char *)sqlite3_column_text(st, 2), err);
         *paused = sqlite3_column_int(st, 3) != 0;
+        if (!*json) {
+            xfree(*name);
+            *name = NULL;
+            result = -1;
+        }
     } else if (rc == SQLITE_DONE) {
         result = yw_fail(err, YW_ENOTFOUND, "monitor %lld not found", (long long)id);
     } else {
@@ -453,6 +494,12 @@ int store_obj_monitor_put(struct conn *c, int64_t id, const struct monitor_spec 
     if (rc == 0)
         rc = readable(json, K_MONITOR, err);
 
+    char *stored = NULL;
+    if (rc == 0) {
+        stored = store_obj_spec_seal(c, &tmp, json);
+        if (!stored)
+            rc = yw_fail(err, YW_EIO, "monitor \"%s\": cannot seal its secrets", spec->name);
+    }
     bool is_paused = paused == -1 ? spec->paused : paused == -2 ? cur_paused : paused != 0;
     if (rc == 0) {
         sqlite3_stmt *st = store_stmt_get(c, id ? STMT_MON_UPDATE : STMT_MON_INSERT, err);
@@ -466,7 +513,7 @@ int store_obj_monitor_put(struct conn *c, int64_t id, const struct monitor_spec 
             store_bind_text(st, 5, spec->title);
             store_bind_i64(st, 6, is_paused);
             store_bind_text(st, 7, tmp.heartbeat.token);
-            store_bind_text(st, 8, json);
+            store_bind_text(st, 8, stored);
             store_bind_i64(st, 9, now);
             rc = step_done(c, st, "updating monitor", err);
         } else {
@@ -477,7 +524,7 @@ int store_obj_monitor_put(struct conn *c, int64_t id, const struct monitor_spec 
             store_bind_i64(st, 5, is_paused);
             store_bind_i64(st, 6, provisioned);
             store_bind_text(st, 7, tmp.heartbeat.token);
-            store_bind_text(st, 8, json);
+            store_bind_text(st, 8, stored);
             store_bind_i64(st, 9, now);
             rc = step_done(c, st, "creating monitor", err);
             if (rc == 0 && out_id)
@@ -487,6 +534,7 @@ int store_obj_monitor_put(struct conn *c, int64_t id, const struct monitor_spec 
     if (rc == 0 && id && out_id)
         *out_id = id;
     xfree(json);
+    xfree(stored);
     xfree(cur_json);
     xfree(old_name);
     return rc;
@@ -720,11 +768,14 @@ static int maint_decode(sqlite3_stmt *st, struct maint_row *row, struct yw_err *
 
 /* cols: id, system_id, system name, spec, paused, provisioned, created,
  * updated, open state, its start, its reason */
-static int monitor_decode(sqlite3_stmt *st, struct monitor_row *row, struct yw_err *err)
+static int monitor_decode(const struct conn *c, sqlite3_stmt *st, struct monitor_row *row,
+                          struct yw_err *err)
 {
     memset(row, 0, sizeof *row);
     row->id = sqlite3_column_int64(st, 0);
-    json_t *j = json_parse((const char *)sqlite3_column_text(st, 3), "monitor", row->id, err);
+    char *text = store_obj_spec_open(c, (const char *)sqlite3_column_text(st, 3), err);
+    json_t *j = text ? json_parse(text, "monitor", row->id, err) : NULL;
+    xfree(text);
     if (!j)
         return -1;
     int rc = config_monitor_from_json(j, &row->spec, err);
@@ -796,7 +847,7 @@ void store_maint_rows_free(struct maint_row *rows, size_t n)
 
 /* ---- generic read helpers ------------------------------------------------------------ */
 
-typedef int (*decode_fn)(sqlite3_stmt *st, void *row, struct yw_err *err);
+typedef int (*decode_fn)(const struct conn *c, sqlite3_stmt *st, void *row, struct yw_err *err);
 typedef void (*release_fn)(void *row);
 
 /* Steps a bound statement, decoding every row into a growing array. On
@@ -812,7 +863,7 @@ static int read_rows(struct conn *c, sqlite3_stmt *st, size_t elem, decode_fn de
             cap = cap ? cap * 2 : 16;
             arr = xrealloc(arr, cap * elem);
         }
-        if (decode(st, arr + len * elem, err)) {
+        if (decode(c, st, arr + len * elem, err)) {
             release(arr + len * elem);
             result = -1;
             break;
@@ -847,7 +898,7 @@ static int read_one(struct conn *c, sqlite3_stmt *st, size_t elem, decode_fn dec
     int rc = sqlite3_step(st);
     int result;
     if (rc == SQLITE_ROW) {
-        result = decode(st, &tmp, err);
+        result = decode(c, st, &tmp, err);
         if (result == 0)
             memcpy(row, &tmp, elem);
     } else if (rc == SQLITE_DONE) {
@@ -859,16 +910,18 @@ static int read_one(struct conn *c, sqlite3_stmt *st, size_t elem, decode_fn dec
     return result;
 }
 
-static int dec_system(sqlite3_stmt *st, void *row, struct yw_err *err)
+static int dec_system(const struct conn *c, sqlite3_stmt *st, void *row, struct yw_err *err)
 {
+    (void)c;
     return system_decode(st, row, err);
 }
-static int dec_monitor(sqlite3_stmt *st, void *row, struct yw_err *err)
+static int dec_monitor(const struct conn *c, sqlite3_stmt *st, void *row, struct yw_err *err)
 {
-    return monitor_decode(st, row, err);
+    return monitor_decode(c, st, row, err);
 }
-static int dec_maint(sqlite3_stmt *st, void *row, struct yw_err *err)
+static int dec_maint(const struct conn *c, sqlite3_stmt *st, void *row, struct yw_err *err)
 {
+    (void)c;
     return maint_decode(st, row, err);
 }
 static void rel_system(void *row)

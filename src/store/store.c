@@ -171,6 +171,9 @@ static struct store *open_store(const char *dir, bool shared, struct yw_err *err
     for (int i = 0; i < STORE_POOL; i++)
         if (store_conn_open(&S->pool[i], S->path, err))
             goto fail;
+    S->wconn.key = &S->secret;
+    for (int i = 0; i < STORE_POOL; i++)
+        S->pool[i].key = &S->secret;
     if (shared) {
         /* No writer: store_flush answers at once (an error if anything was
          * queued, which a shared handle must not do). */

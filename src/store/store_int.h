@@ -52,6 +52,7 @@ enum stmt_id {
 struct conn {
     sqlite3 *db;
     sqlite3_stmt *st[STMT__COUNT];
+    const struct secret_key *key; /* the store's secret key: specs with secrets are sealed */
 };
 
 /* ---- the writer's queue ------------------------------------------------- */
@@ -254,6 +255,9 @@ char *store_obj_monitor_json(const struct monitor_spec *m);
 char *store_obj_maint_json(const struct maint_spec *w);
 /* The monitor's declared spec from its stored text (paused as declared). */
 int store_obj_monitor_parse(const char *json, struct monitor_spec *out, struct yw_err *err);
+/* Monitor specs with a secret are sealed at rest (objects.c). */
+char *store_obj_spec_seal(const struct conn *c, const struct monitor_spec *m, const char *json);
+char *store_obj_spec_open(const struct conn *c, const char *stored, struct yw_err *err);
 /* Fills a heartbeat token from getrandom(2): len url-safe chars. */
 int store_obj_random_token(char *out, size_t len, struct yw_err *err);
 

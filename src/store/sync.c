@@ -77,6 +77,13 @@ static int sync_monitor(struct conn *c, const struct monitor_spec *m, ms_t now, 
     char *old = NULL;
     if (store_obj_find(c, STMT_MON_FIND, m->name, &id, NULL, &old, &found, err))
         return -1;
+    if (found) { /* compare with the plain spec, not its sealed form */
+        char *plain = store_obj_spec_open(c, old, err);
+        xfree(old);
+        if (!plain)
+            return -1;
+        old = plain;
+    }
     if (!found) {
         int rc = store_obj_monitor_put(c, 0, m, true, true, -1, now, NULL, err);
         return rc;

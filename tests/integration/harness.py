@@ -5,6 +5,17 @@ What it gives a test:
   data directory, its port parsed from the "listening on" line, stderr kept
   in a file (printed when the test fails), stopped with SIGTERM (exit 0
   checked) or killed with SIGKILL; JSON helpers for the API.
+- Authentication: before serve first starts on a fresh data directory the
+  harness makes a system administrator (`yunwei user add itest-admin --role
+  sysadmin --password-stdin`) and an API token for it (`yunwei token
+  create`); every request sends `Authorization: Bearer TOKEN` unless told
+  otherwise (token=None: no credentials; token="ywt_…": that one). A restart
+  on the same data directory reuses the token. Session (below) logs in with
+  the session cookie and sends X-CSRF-Token on changes. `serve` with
+  tls=TlsCert(...) runs HTTPS and the helpers follow.
+- Loopback source addresses: request(..., source="127.0.0.N") connects from
+  another loopback address, so that per-address limits (login rate) can be
+  exercised without one test's attempts starving the next.
 - Local targets, all bound to 127.0.0.1 and stopped at cleanup:
   HttpTarget (controllable status/body/delay, switchable at run time, also
   HTTPS with a throw-away certificate), TcpTarget (a listener to open and
@@ -39,7 +50,15 @@ import unittest
 import urllib.parse
 
 HOST = "127.0.0.1"
-LISTEN_RE = re.compile(r"^yunwei: listening on http://127\.0\.0\.1:(\d+)$")
+LISTEN_RE = re.compile(r"^yunwei: listening on (https?)://127\.0\.0\.1:(\d+)$")
+# The account the harness makes on every fresh data directory, and its
+# password (meets the default policy: 4 classes, >= 10, not the name).
+ADMIN_USER = "itest-admin"
+ADMIN_PASSWORD = "Harness-Adm1n-Pw!"
+# Admin tokens made by the harness, by data directory (a restart reuses it).
+_TOKENS = {}
+# "no argument given" for token=, as distinct from None (send no credentials).
+DEFAULT = object()
 # Sanitizer reports in yunwei's stderr make the test fail even if the
 # behaviour looked right: they are bugs of the product.
 SANITIZER_RE = re.compile(
@@ -64,6 +83,62 @@ def child_env(extra=None):
     if extra:
         env.update(extra)
     return env
+
+
+def run_cli(args, input=None, cwd=None, timeout=60):
+    """Runs `$YUNWEI ARGS` once (stdin = input, text); returns the
+    CompletedProcess. A sanitizer report in its stderr raises AssertionError:
+    it is a bug of the product whatever the exit status."""
+    p = subprocess.run([yunwei_path()] + list(args), capture_output=True, text=True,
+                       input=input if input is not None else "", timeout=timeout,
+                       env=child_env(), cwd=cwd)
+    if SANITIZER_RE.search(p.stderr):
+        raise AssertionError("sanitizer report from yunwei %s:\n%s"
+                             % (" ".join(args), p.stderr[-4000:]))
+    return p
+
+
+def add_user(data_dir, name, roles, password, cwd=None, check=True, extra=()):
+    """`yunwei user add NAME --role ROLES --password-stdin --data DIR`.
+    roles: "engineer" or a list. With check, a failure raises."""
+    if not isinstance(roles, str):
+        roles = ",".join(roles)
+    p = run_cli(["user", "add", name, "--role", roles, "--password-stdin"] + list(extra)
+                + ["--data", data_dir], input=password + "\n", cwd=cwd)
+    if check and p.returncode != 0:
+        raise AssertionError("yunwei user add %s --role %s: exit %d\n%s%s"
+                             % (name, roles, p.returncode, p.stdout, p.stderr))
+    return p
+
+
+def make_token(data_dir, user, roles=None, expires=None, cwd=None):
+    """`yunwei token create --user USER --data DIR` -> the token (only
+    stdout's line); a failure raises."""
+    args = ["token", "create", "--user", user]
+    if roles:
+        args += ["--role", roles if isinstance(roles, str) else ",".join(roles)]
+    if expires is not None:
+        args += ["--expires", str(expires)]
+    p = run_cli(args + ["--data", data_dir], cwd=cwd)
+    if p.returncode != 0:
+        raise AssertionError("yunwei token create --user %s: exit %d\n%s%s"
+                             % (user, p.returncode, p.stdout, p.stderr))
+    tok = p.stdout.strip()
+    if not re.fullmatch(r"ywt_[A-Za-z0-9_-]{16,200}", tok) or p.stdout != tok + "\n":
+        raise AssertionError("yunwei token create printed %r on stdout, want only the token"
+                             % p.stdout)
+    return tok
+
+
+def bootstrap(data_dir, cwd=None):
+    """The system administrator and its token for data_dir (made once per
+    directory, before serve starts on it); returns the token."""
+    key = os.path.realpath(data_dir)
+    if key not in _TOKENS:
+        if not os.path.exists(os.path.join(data_dir, "yunwei.db")):
+            add_user(data_dir, ADMIN_USER, "sysadmin", ADMIN_PASSWORD, cwd=cwd)
+        _TOKENS[key] = make_token(data_dir, ADMIN_USER, cwd=cwd)
+    return _TOKENS[key]
 
 
 # ---------------------------------------------------------------- polling --
@@ -465,6 +540,7 @@ class Response:
         self.status = status
         self.headers = headers
         self.raw = raw
+        self.header_list = []  # (name, value) as sent, repeated headers kept
         self.text = raw.decode("utf-8", errors="replace")
         self._json = None
         self.json_error = None
@@ -482,17 +558,109 @@ class Response:
     def __repr__(self):
         return "<HTTP %d %s>" % (self.status, self.text[:300])
 
+    @property
+    def error_code(self):
+        """error.code of an error answer, else None."""
+        j = self._json
+        if isinstance(j, dict) and isinstance(j.get("error"), dict):
+            return j["error"].get("code")
+        return None
+
+    def set_cookies(self):
+        """Every Set-Cookie header of the answer."""
+        return [v for k, v in self.header_list if k.lower() == "set-cookie"]
+
+
+def parse_set_cookie(value):
+    """'yw_session=abc; Path=/; HttpOnly' -> ('yw_session', 'abc',
+    {'path': '/', 'httponly': True})."""
+    parts = [p.strip() for p in value.split(";")]
+    name, _, val = parts[0].partition("=")
+    attrs = {}
+    for p in parts[1:]:
+        if not p:
+            continue
+        k, eq, v = p.partition("=")
+        attrs[k.strip().lower()] = v.strip() if eq else True
+    return name.strip(), val.strip(), attrs
+
+
+class Session:
+    """A console session: logs in with POST /api/v1/session, then sends the
+    yw_session cookie (and no token) and, on POST/PUT/PATCH/DELETE, the
+    session's X-CSRF-Token unless csrf=False."""
+
+    def __init__(self, y, source=None):
+        self.y = y
+        self.source = source
+        self.sid = None
+        self.csrf = None
+        self.cookie_attrs = None
+        self.last_login = None
+
+    def _take_cookie(self, r):
+        for v in r.set_cookies():
+            name, val, attrs = parse_set_cookie(v)
+            if name == "yw_session":
+                self.sid = val or None
+                self.cookie_attrs = attrs
+
+    def login(self, user, password, totp=None, recovery_code=None, send_cookie=True):
+        body = {"user": user, "password": password}
+        if totp is not None:
+            body["totp"] = totp
+        if recovery_code is not None:
+            body["recovery_code"] = recovery_code
+        r = self.y.request("POST", "/api/v1/session", body, token=None,
+                           cookie=self.sid if send_cookie else None, source=self.source)
+        self.last_login = r
+        self._take_cookie(r)
+        if r.status == 200:
+            self.csrf = r.json.get("csrf")
+        return r
+
+    def request(self, method, path, body=None, csrf=True, headers=None):
+        if not path.startswith("/"):
+            path = "/api/v1/" + path
+        hdrs = {}
+        if csrf and self.csrf and method not in ("GET", "HEAD"):
+            hdrs["X-CSRF-Token"] = self.csrf
+        if headers:
+            hdrs.update(headers)
+        r = self.y.request(method, path, body, headers=hdrs, token=None, cookie=self.sid,
+                           source=self.source)
+        self._take_cookie(r)
+        return r
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def logout(self):
+        return self.request("DELETE", "session")
+
+    def change_password(self, old, new):
+        return self.request("POST", "session/password", {"old": old, "new": new})
+
 
 class Yunwei:
     """One `yunwei serve` process. start() returns when the "listening on"
-    line has been read; its stderr goes to a file (self.stderr_path)."""
+    line has been read; its stderr goes to a file (self.stderr_path).
 
-    def __init__(self, tmpdir, config_path=None, data_dir=None, args=(), name="yunwei"):
+    bootstrap: make the harness's administrator and token before the first
+    start on a fresh data directory (self.token; sent by default). tls: a
+    TlsCert to serve HTTPS with (--tls-cert/--tls-key)."""
+
+    def __init__(self, tmpdir, config_path=None, data_dir=None, args=(), name="yunwei",
+                 bootstrap=True, tls=None):
         self.tmpdir = tmpdir
         self.config_path = config_path
         self.data_dir = data_dir or os.path.join(tmpdir, "data")
         self.args = list(args)
         self.name = name
+        self.bootstrap = bootstrap
+        self.tls = tls
+        self.scheme = None
+        self.token = None
         self.proc = None
         self.port = None
         self.stdout_lines = []
@@ -501,12 +669,16 @@ class Yunwei:
         self._n = 0
 
     def start(self, timeout=30):
+        if self.bootstrap and self.token is None:
+            self.token = bootstrap(self.data_dir, cwd=self.tmpdir)
         self._n += 1
         self.stderr_path = os.path.join(self.tmpdir, "%s-%d.stderr" % (self.name, self._n))
         argv = [yunwei_path(), "serve"]
         if self.config_path:
             argv += ["--config", self.config_path]
         argv += ["--data", self.data_dir, "--listen", HOST + ":0"] + self.args
+        if self.tls:
+            argv += ["--tls-cert", self.tls.cert, "--tls-key", self.tls.key]
         errf = open(self.stderr_path, "wb")
         self.stdout_lines = []
         self.returncode = None
@@ -543,7 +715,8 @@ class Yunwei:
                                      % (rc, self.stderr_tail()))
             m = LISTEN_RE.match(line)
             if m:
-                self.port = int(m.group(1))
+                self.scheme = m.group(1)
+                self.port = int(m.group(2))
                 return self
 
     @property
@@ -607,11 +780,34 @@ class Yunwei:
 
     # ---- HTTP ------------------------------------------------------------
 
-    def request(self, method, path, body=None, headers=None, timeout=15):
+    def cli(self, *args, input=None):
+        """`yunwei ARGS --data DIR` (user, token, audit…): CompletedProcess."""
+        return run_cli(list(args) + ["--data", self.data_dir], input=input, cwd=self.tmpdir)
+
+    def connection(self, timeout=15, source=None):
+        src = (source, 0) if source else None
+        if self.tls:
+            ctx = ssl.create_default_context(cafile=self.tls.cert)
+            return http.client.HTTPSConnection(HOST, self.port, timeout=timeout, context=ctx,
+                                               source_address=src)
+        return http.client.HTTPConnection(HOST, self.port, timeout=timeout, source_address=src)
+
+    def request(self, method, path, body=None, headers=None, timeout=15, token=DEFAULT,
+                cookie=None, source=None):
+        """One request on a new connection. token: DEFAULT sends the
+        harness's admin token, None no Authorization, a string that token.
+        cookie: the yw_session value to send. source: a 127.x.y.z address
+        to connect from. headers given win over the ones made here."""
         if self.port is None:
             raise AssertionError("yunwei is not listening")
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
+        conn = self.connection(timeout, source)
         hdrs = {"Connection": "close"}
+        if token is DEFAULT:
+            token = self.token
+        if token:
+            hdrs["Authorization"] = "Bearer " + token
+        if cookie:
+            hdrs["Cookie"] = "yw_session=" + cookie
         data = None
         if body is not None:
             if isinstance(body, (bytes, str)):
@@ -626,16 +822,19 @@ class Yunwei:
         try:
             conn.request(method, path, body=data, headers=hdrs)
             r = conn.getresponse()
-            return Response(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+            resp = Response(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+            resp.header_list = r.getheaders()
+            return resp
         finally:
             conn.close()
 
-    def api(self, method, path, body=None, expect=None):
+    def api(self, method, path, body=None, expect=None, token=DEFAULT, headers=None,
+            source=None):
         """Calls path (relative to /api/v1/ unless it starts with '/'); if
         expect is given, asserts the status and returns the JSON."""
         if not path.startswith("/"):
             path = "/api/v1/" + path
-        r = self.request(method, path, body)
+        r = self.request(method, path, body, headers=headers, token=token, source=source)
         if expect is None:
             return r
         if r.status != expect:
@@ -643,8 +842,8 @@ class Yunwei:
                            % (method, path, r.status, expect, r.text[:500]))
         return r.json if r.raw else None
 
-    def get(self, path, expect=200):
-        return self.api("GET", path, expect=expect)
+    def get(self, path, expect=200, token=DEFAULT):
+        return self.api("GET", path, expect=expect, token=token)
 
     def items(self, path, limit=None, max_pages=1000):
         """Every item of a list, following next_cursor."""
@@ -775,13 +974,17 @@ class YunweiTestCase(unittest.TestCase):
         os.replace(tmp, path)  # a reload never sees half a file
         return path
 
-    def start_yunwei(self, config=None, data_dir=None, name=None, start=True):
+    def start_yunwei(self, config=None, data_dir=None, name=None, start=True, bootstrap=True,
+                     tls=None, args=()):
         """config is YAML text or a path. Registers a cleanup that stops it
-        with SIGTERM and checks exit 0 and a clean stderr."""
+        with SIGTERM and checks exit 0 and a clean stderr. bootstrap and
+        tls: see Yunwei."""
         path = None
         if config is not None:
             path = config if os.path.exists(config) else self.write_config(config)
-        y = Yunwei(self.tmp, path, data_dir, name=name or "yunwei%d" % (len(self._yunweis) + 1))
+        y = Yunwei(self.tmp, path, data_dir, args=args,
+                   name=name or "yunwei%d" % (len(self._yunweis) + 1),
+                   bootstrap=bootstrap, tls=tls)
         self._yunweis.append(y)
         self.addCleanup(self._stop_checked, y)
         if start:
@@ -799,6 +1002,15 @@ class YunweiTestCase(unittest.TestCase):
         rep = y.sanitizer_report()
         if rep:
             self.fail("sanitizer report in yunwei's stderr:\n" + rep)
+
+    def add_user(self, y, name, roles, password, check=True, extra=()):
+        """`yunwei user add` on y's data directory (works while y runs)."""
+        return add_user(y.data_dir, name, roles, password, cwd=self.tmp, check=check,
+                        extra=extra)
+
+    def make_token(self, y, user, roles=None, expires=None):
+        """`yunwei token create --user USER` on y's data directory."""
+        return make_token(y.data_dir, user, roles=roles, expires=expires, cwd=self.tmp)
 
     def run_yunwei(self, *args, timeout=60):
         """Runs a one-shot subcommand; returns CompletedProcess (text)."""

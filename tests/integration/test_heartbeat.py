@@ -19,7 +19,9 @@ def hb_config(**kw):
 class Heartbeat(YunweiTestCase):
 
     def push(self, y, query="", method="GET", token=TOKEN):
-        r = y.api(method, "push/" + token + query)
+        # A script pushing a heartbeat holds the push token only: no API
+        # token, no session.
+        r = y.api(method, "push/" + token + query, token=None)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json, {"ok": True})
         return time.time()
@@ -66,11 +68,11 @@ class Heartbeat(YunweiTestCase):
 
     def test_unknown_token_and_bad_status(self):
         y = self.start_yunwei(hb_config())
-        r = y.api("GET", "push/no_such_token_0123456789")
+        r = y.api("GET", "push/no_such_token_0123456789", token=None)
         self.assertApiError(r, 404, "not_found")
-        r = y.api("POST", "push/no_such_token_0123456789")
+        r = y.api("POST", "push/no_such_token_0123456789", token=None)
         self.assertApiError(r, 404, "not_found")
-        r = y.api("GET", "push/" + TOKEN + "?status=sideways")
+        r = y.api("GET", "push/" + TOKEN + "?status=sideways", token=None)
         self.assertApiError(r, 400, "invalid")
 
     def test_generated_token(self):
@@ -79,7 +81,7 @@ class Heartbeat(YunweiTestCase):
         url = m.get("push_url") or ""
         self.assertRegex(url, r"^/api/v1/push/[A-Za-z0-9_-]{16,64}$")
         self.assertNotEqual(url, "/api/v1/push/" + TOKEN)
-        r = y.request("GET", url)
+        r = y.request("GET", url, token=None)
         self.assertEqual(r.status, 200, r)
         y.wait_state("etl-generated", "up", timeout=5)
         # The token is stable: the same monitor answers with the same URL.

@@ -10,18 +10,18 @@ static void h_a(const struct http_req *rq, struct http_resp *rs) { (void)rq, (vo
 static void h_b(const struct http_req *rq, struct http_resp *rs) { (void)rq, (void)rs; }
 
 static const struct route table[] = {
-    {"GET", "/", h_a},
-    {"GET", "/healthz", h_a},
-    {"GET", "/api/v1/monitors", h_a},
-    {"POST", "/api/v1/monitors", h_b},
-    {"GET", "/api/v1/monitors/{id}", h_a},
-    {"PUT", "/api/v1/monitors/{id}", h_b},
-    {"DELETE", "/api/v1/monitors/{id}", h_b},
-    {"POST", "/api/v1/monitors/{id}/pause", h_b},
-    {"GET", "/api/v1/monitors/{id}/results", h_a},
-    {"GET", "/api/v1/a/{x}/b/{y}", h_a},
-    {"GET", "/api/v1/push/{token}", h_a},
-    {"POST", "/api/v1/push/{token}", h_b},
+    {"GET", "/", h_a, ACT_OPS_READ, 0, NULL, NULL},
+    {"GET", "/healthz", h_a, ACT_OPS_READ, 0, NULL, NULL},
+    {"GET", "/api/v1/monitors", h_a, ACT_OPS_READ, 0, NULL, NULL},
+    {"POST", "/api/v1/monitors", h_b, ACT_OPS_READ, 0, NULL, NULL},
+    {"GET", "/api/v1/monitors/{id}", h_a, ACT_OPS_READ, 0, NULL, NULL},
+    {"PUT", "/api/v1/monitors/{id}", h_b, ACT_OPS_READ, 0, NULL, NULL},
+    {"DELETE", "/api/v1/monitors/{id}", h_b, ACT_OPS_READ, 0, NULL, NULL},
+    {"POST", "/api/v1/monitors/{id}/pause", h_b, ACT_OPS_READ, 0, NULL, NULL},
+    {"GET", "/api/v1/monitors/{id}/results", h_a, ACT_OPS_READ, 0, NULL, NULL},
+    {"GET", "/api/v1/a/{x}/b/{y}", h_a, ACT_OPS_READ, 0, NULL, NULL},
+    {"GET", "/api/v1/push/{token}", h_a, ACT_OPS_READ, 0, NULL, NULL},
+    {"POST", "/api/v1/push/{token}", h_b, ACT_OPS_READ, 0, NULL, NULL},
 };
 #define N (sizeof table / sizeof table[0])
 
@@ -201,6 +201,40 @@ TEST(match_is_reusable_after_release)
     }
 }
 
+/* Two tables searched as one: the first with a route wins, 405 merges the
+ * methods of both, a path in neither is 404. */
+TEST(several_tables)
+{
+    static const struct route second[] = {
+        {"GET", "/api/v1/users", h_b, ACT_ORG_READ, 0, NULL, NULL},
+        {"PATCH", "/api/v1/monitors/{id}", h_b, ACT_MONITOR_WRITE, 0, NULL, NULL},
+        {"GET", "/healthz", h_b, ACT_OPS_READ, 0, NULL, NULL}, /* shadowed by the first */
+    };
+    const struct route_table t[] = {{table, N}, {second, 3}};
+    struct route_match m = ROUTE_MATCH_INIT;
+    CHECK_INT(router_match_tables(t, 2, "GET", "/api/v1/users", &m), ROUTE_OK);
+    CHECK(m.route == &second[0]);
+    route_match_release(&m);
+    CHECK_INT(router_match_tables(t, 2, "GET", "/healthz", &m), ROUTE_OK);
+    CHECK(m.route == &table[1]);
+    route_match_release(&m);
+    CHECK_INT(router_match_tables(t, 2, "PATCH", "/api/v1/monitors/7", &m), ROUTE_OK);
+    CHECK(m.route == &second[1]);
+    CHECK_STR(route_param(&m, "id"), "7");
+    route_match_release(&m);
+    CHECK_INT(router_match_tables(t, 2, "POST", "/api/v1/monitors/7", &m),
+              ROUTE_METHOD_NOT_ALLOWED);
+    CHECK_STR(m.allow, "GET, HEAD, PUT, DELETE, PATCH");
+    route_match_release(&m);
+    CHECK_INT(router_match_tables(t, 2, "POST", "/api/v1/users", &m), ROUTE_METHOD_NOT_ALLOWED);
+    CHECK_STR(m.allow, "GET, HEAD");
+    route_match_release(&m);
+    CHECK_INT(router_match_tables(t, 2, "GET", "/api/v1/nothing", &m), ROUTE_NOT_FOUND);
+    CHECK(m.route == NULL);
+    CHECK_INT(router_match_tables(t, 2, "GET", "/api/v1/monitors/%FF", &m), ROUTE_BAD_PATH);
+    CHECK_INT(router_match_tables(t, 0, "GET", "/healthz", &m), ROUTE_NOT_FOUND);
+}
+
 int main(void)
 {
     RUN(literal_routes_match);
@@ -212,5 +246,6 @@ int main(void)
     RUN(head_matches_get);
     RUN(wrong_method_gives_allow_list);
     RUN(match_is_reusable_after_release);
+    RUN(several_tables);
     return t_done();
 }

@@ -16,183 +16,56 @@
 #include "http/api.h"
 #include "http/server.h"
 #include "t.h"
+#include "thelp.h"
 
-/* ---- stub handlers ------------------------------------------------------------ */
-
-static void echo(const struct http_req *rq, struct http_resp *rs)
-{
-    json_t *j = json_object();
-    json_object_set_new(j, "route", json_string(rq->match->route->pattern));
-    json_object_set_new(j, "method", json_string(rq->method));
-    json_t *params = json_object();
-    for (size_t i = 0; i < rq->match->nparams; i++)
-        json_object_set_new(params, rq->match->params[i].name,
-                            json_string(rq->match->params[i].value));
-    json_object_set_new(j, "params", params);
-    json_t *q = json_object();
-    for (size_t i = 0; i < rq->query->n; i++)
-        json_object_set_new(q, rq->query->p[i].key, json_string(rq->query->p[i].value));
-    json_object_set_new(j, "query", q);
-    json_object_set_new(j, "body_len", json_integer((json_int_t)rq->body_len));
-    json_object_set_new(j, "body_nul", json_boolean(rq->body[rq->body_len] == '\0'));
-    resp_json(rs, 200, j);
-}
-
-static void created(const struct http_req *rq, struct http_resp *rs)
-{
-    struct yw_err err = YW_ERR_INIT;
-    json_t *j = api_body_object(rq, &err);
-    if (!j) {
-        resp_err(rs, &err);
-        return;
-    }
-    resp_json(rs, 201, j);
-    snprintf(rs->location, sizeof rs->location, "/api/v1/systems/1");
-}
-
-static void gone(const struct http_req *rq, struct http_resp *rs)
-{
-    (void)rq;
-    resp_no_content(rs);
-}
-
-static void limited(const struct http_req *rq, struct http_resp *rs)
-{
-    struct yw_err err = YW_ERR_INIT;
-    size_t limit;
-    if (query_limit(rq->query, &limit, &err) != 0) {
-        resp_err(rs, &err);
-        return;
-    }
-    resp_json(rs, 200, json_pack("{s:i}", "limit", (int)limit));
-}
-
-static void metrics(const struct http_req *rq, struct http_resp *rs)
-{
-    (void)rq;
-    resp_text(rs, 200, CT_PROMETHEUS, "up 1\n", 5);
-}
-
-#define STUB(name, fn) \
-    void name(const struct http_req *rq, struct http_resp *rs) { fn(rq, rs); }
-STUB(api_healthz, echo)
-STUB(api_metrics, metrics)
-STUB(api_systems_list, echo)
-STUB(api_systems_create, created)
-STUB(api_systems_get, echo)
-STUB(api_systems_update, echo)
-STUB(api_systems_delete, gone)
-STUB(api_systems_avail, echo)
-STUB(api_monitors_list, echo)
-STUB(api_monitors_create, echo)
-STUB(api_monitors_get, echo)
-STUB(api_monitors_update, echo)
-STUB(api_monitors_delete, gone)
-STUB(api_monitors_pause, echo)
-STUB(api_monitors_resume, echo)
-STUB(api_monitors_avail, echo)
-STUB(api_results_list, limited)
-STUB(api_monitor_events, echo)
-STUB(api_events_list, echo)
-STUB(api_maint_list, echo)
-STUB(api_maint_create, echo)
-STUB(api_maint_get, echo)
-STUB(api_maint_update, echo)
-STUB(api_maint_delete, gone)
-STUB(api_push, echo)
-
-/* ---- a small client ------------------------------------------------------------- */
-
-struct answer {
-    long status;
-    char *body;
-    size_t len;
-    char headers[2048];
-};
-
-static size_t on_body(char *p, size_t size, size_t n, void *arg)
-{
-    struct answer *a = arg;
-    a->body = xrealloc(a->body, a->len + size * n + 1);
-    memcpy(a->body + a->len, p, size * n);
-    a->len += size * n;
-    a->body[a->len] = '\0';
-    return size * n;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *arg)
-{
-    struct answer *a = arg;
-    size_t have = strlen(a->headers);
-    if (have + size * n < sizeof a->headers) {
-        memcpy(a->headers + have, p, size * n);
-        a->headers[have + size * n] = '\0';
-    }
-    return size * n;
-}
+/* ---- the client: every request authenticated with a Bearer token unless
+ * told otherwise ------------------------------------------------------------------ */
 
 static int port;
+static struct store *store;
 static char *base_url;
-static const char *expect_hdr = "Expect:"; /* by default: send bodies at once */
+static char token[64];
+static const char *expect_hdr = NULL; /* by default: send bodies at once */
 
 /* body NULL: no body. chunked: send it with Transfer-Encoding: chunked. */
 static struct answer request(const char *method, const char *path, const char *body, size_t len,
                              bool chunked)
 {
-    struct answer a = {0};
-    CURL *h = curl_easy_init();
-    char *url = xasprintf("%s%s", base_url, path);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    if (strcmp(method, "HEAD") == 0)
-        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &a);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
-    curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
-    struct curl_slist *hdrs = NULL;
-    hdrs = curl_slist_append(hdrs, expect_hdr);
-    if (body) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-        if (chunked)
-            hdrs = curl_slist_append(hdrs, "Transfer-Encoding: chunked");
-        else
-            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    }
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-    CURLcode rc = curl_easy_perform(h);
-    if (rc == CURLE_OK)
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a.status);
-    curl_slist_free_all(hdrs);
-    curl_easy_cleanup(h);
-    xfree(url);
-    return a;
+    struct treq r = {.method = method, .path = path, .body = body, .len = len,
+                     .chunked = chunked, .bearer = token, .expect = expect_hdr};
+    return tc_do(base_url, &r);
 }
 
 static void answer_free(struct answer *a)
 {
-    xfree(a->body);
-    a->body = NULL;
+    tc_free(a);
 }
 
 static json_t *json_of(const struct answer *a)
 {
-    return a->body ? json_loadb(a->body, a->len, 0, NULL) : NULL;
+    return tc_json(a);
 }
 
 static const char *str_at(json_t *j, const char *k1, const char *k2)
 {
-    json_t *v = json_object_get(j, k1);
-    if (k2)
-        v = json_object_get(v, k2);
-    return json_string_value(v);
+    return tc_str(j, k1, k2);
 }
 
 static bool has_header(const struct answer *a, const char *line)
 {
-    return strcasestr(a->headers, line) != NULL;
+    return tc_has_header(a, line);
+}
+
+/* Every answer, errors included, carries the security headers. */
+static bool secure_headers(const struct answer *a)
+{
+    return has_header(a, "Content-Security-Policy: default-src 'self'; script-src 'self'; "
+                         "style-src 'self'; img-src 'self' data:; object-src 'none'; "
+                         "base-uri 'none'; frame-ancestors 'none'; form-action 'self'") &&
+           has_header(a, "X-Frame-Options: DENY") &&
+           has_header(a, "X-Content-Type-Options: nosniff") &&
+           has_header(a, "Referrer-Policy: no-referrer") &&
+           has_header(a, "Cache-Control: no-store");
 }
 
 /* ---- tests ------------------------------------------------------------------------ */
@@ -209,8 +82,8 @@ TEST(routes_params_and_query_are_decoded)
     CHECK_STR(str_at(j, "query", "system"), "门");
     CHECK_STR(str_at(j, "query", "flag"), "");
     CHECK(has_header(&a, "Content-Type: application/json; charset=utf-8"));
-    CHECK(has_header(&a, "Cache-Control: no-store"));
-    CHECK(has_header(&a, "X-Content-Type-Options: nosniff"));
+    CHECK(secure_headers(&a));
+    CHECK(!has_header(&a, "Strict-Transport-Security")); /* plain HTTP: no HSTS */
     json_decref(j);
     answer_free(&a);
 }
@@ -320,7 +193,7 @@ TEST(bodies_up_to_the_limit)
     a = request("PUT", "/api/v1/systems/1", body, 10, false);
     CHECK_INT(a.status, 200);
     answer_free(&a);
-    expect_hdr = "Expect:";
+    expect_hdr = NULL;
     xfree(body);
 
     /* the server still answers normally afterwards */
@@ -388,7 +261,7 @@ TEST(listen_addresses)
                          "host.example:80"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err = (struct yw_err)YW_ERR_INIT;
-        CHECK(http_start(bad[i], NULL, NULL, &err) == NULL);
+        CHECK(http_start(bad[i], NULL, NULL, NULL, &err) == NULL);
         CHECK_INT(err.code, YW_EINVAL);
     }
 
@@ -396,7 +269,7 @@ TEST(listen_addresses)
     char addr[64];
     snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
     err = (struct yw_err)YW_ERR_INIT;
-    CHECK(http_start(addr, NULL, NULL, &err) == NULL);
+    CHECK(http_start(addr, NULL, NULL, NULL, &err) == NULL);
     CHECK_INT(err.code, YW_EIO);
     CHECK(strstr(err.msg, addr) != NULL);
 
@@ -404,7 +277,7 @@ TEST(listen_addresses)
      * runs on request (YW_TEST_IPV6=1), where the machine has [::1]. */
     const char *v6 = getenv("YW_TEST_IPV6");
     if (v6 && strcmp(v6, "1") == 0) {
-        struct http_server *H6 = http_start("[::1]:0", NULL, NULL, &err);
+        struct http_server *H6 = http_start("[::1]:0", store, NULL, NULL, &err);
         CHECK(H6 != NULL);
         if (H6) {
             CHECK(http_port(H6) > 0);
@@ -423,7 +296,7 @@ TEST(listen_addresses)
 TEST(stop_closes_the_listener)
 {
     struct yw_err err = YW_ERR_INIT;
-    struct http_server *H = http_start("127.0.0.1:0", NULL, NULL, &err);
+    struct http_server *H = http_start("127.0.0.1:0", store, NULL, NULL, &err);
     CHECK(H != NULL);
     if (!H)
         return;
@@ -438,11 +311,213 @@ TEST(stop_closes_the_listener)
     http_stop(NULL); /* a no-op */
 }
 
+TEST(errors_carry_the_security_headers)
+{
+    struct answer a = request("GET", "/api/v1/nothing", NULL, 0, false);
+    CHECK_INT(a.status, 404);
+    CHECK(secure_headers(&a));
+    answer_free(&a);
+    a = request("PATCH", "/api/v1/monitors/7", NULL, 0, false);
+    CHECK_INT(a.status, 405);
+    CHECK(secure_headers(&a));
+    answer_free(&a);
+    expect_hdr = "Expect: 100-continue";
+    char *big = xmalloc(HTTP_BODY_MAX + 2);
+    memset(big, 'x', HTTP_BODY_MAX + 1);
+    big[HTTP_BODY_MAX + 1] = '\0';
+    a = request("PUT", "/api/v1/systems/1", big, HTTP_BODY_MAX + 1, false);
+    CHECK_INT(a.status, 413);
+    CHECK(secure_headers(&a));
+    answer_free(&a);
+    xfree(big);
+    expect_hdr = NULL;
+    /* anonymous: 401 with the headers and a Bearer challenge */
+    struct treq r = {.method = "GET", .path = "/api/v1/monitors"};
+    a = tc_do(base_url, &r);
+    CHECK_INT(a.status, 401);
+    CHECK(secure_headers(&a));
+    CHECK(has_header(&a, "WWW-Authenticate: Bearer"));
+    json_t *j = json_of(&a);
+    CHECK_STR(str_at(j, "error", "code"), "unauthorized");
+    json_decref(j);
+    answer_free(&a);
+}
+
+TEST(only_the_public_routes_answer_anonymously)
+{
+    struct treq r = {.method = "GET", .path = "/healthz"};
+    struct answer a = tc_do(base_url, &r);
+    CHECK_INT(a.status, 200);
+    answer_free(&a);
+    r.path = "/api/v1/push/abcdefghijklmnop";
+    a = tc_do(base_url, &r);
+    CHECK_INT(a.status, 200);
+    answer_free(&a);
+    const char *closed[][2] = {
+        {"GET", "/metrics"},           {"GET", "/api/v1/systems"},
+        {"POST", "/api/v1/systems"},   {"DELETE", "/api/v1/systems/1"},
+        {"GET", "/api/v1/events"},     {"POST", "/api/v1/monitors/1/pause"},
+        {"GET", "/api/v1/session"},    {"DELETE", "/api/v1/session"},
+        {"GET", "/api/v1/sessions"},   {"POST", "/api/v1/session/password"},
+    };
+    for (size_t i = 0; i < sizeof closed / sizeof closed[0]; i++) {
+        r = (struct treq){.method = closed[i][0], .path = closed[i][1], .body = "{}"};
+        a = tc_do(base_url, &r);
+        if (a.status != 401)
+            printf("#   %s %s -> %ld\n", closed[i][0], closed[i][1], a.status);
+        CHECK_INT(a.status, 401);
+        answer_free(&a);
+    }
+}
+
+TEST(header_size_is_capped)
+{
+    /* A Cookie header of 40 KiB: past the connection's 32 KiB. */
+    size_t n = 40 * 1024;
+    char *junk = xmalloc(n + 1);
+    memset(junk, 'a', n);
+    junk[n] = '\0';
+    memcpy(junk, "x=", 2);
+    struct treq r = {.method = "GET", .path = "/healthz", .cookie = junk};
+    struct answer a = tc_do(base_url, &r);
+    if (a.status == 200)
+        printf("#   a 40 KiB header was accepted\n");
+    CHECK(a.status != 200);
+    answer_free(&a);
+    xfree(junk);
+    /* and the server goes on */
+    r = (struct treq){.method = "GET", .path = "/healthz"};
+    a = tc_do(base_url, &r);
+    CHECK_INT(a.status, 200);
+    answer_free(&a);
+}
+
+TEST(junk_cookies_and_credentials_are_refused_cleanly)
+{
+    const char *cookies[] = {"yw_session=", "yw_session=yws_short", ";;;=;=x; yw_session",
+                             "yw_session=\"yws_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"",
+                             "yw_session=yws_%00aaaaaaaaaaaaaaaaaaaaaaaaa", "\x01\x02=\x03"};
+    for (size_t i = 0; i < sizeof cookies / sizeof cookies[0]; i++) {
+        struct treq r = {.method = "GET", .path = "/api/v1/monitors", .cookie = cookies[i]};
+        struct answer a = tc_do(base_url, &r);
+        CHECK_INT(a.status, 401);
+        answer_free(&a);
+    }
+    const char *authz[] = {"Basic dXNlcjpwYXNz", "Bearer", "Bearer ywt_", "Bearer ywt_!!!!",
+                           "Bearer ywt_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+    for (size_t i = 0; i < sizeof authz / sizeof authz[0]; i++) {
+        struct treq r = {.method = "GET", .path = "/api/v1/monitors", .authz = authz[i]};
+        struct answer a = tc_do(base_url, &r);
+        CHECK_INT(a.status, 401);
+        answer_free(&a);
+    }
+}
+
+/* A throw-away self-signed certificate for 127.0.0.1 (EC P-256, valid until
+ * 2126), only for this test. */
+static const char test_cert[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBkDCCATagAwIBAgIUQpQQr0ARzWDYctOm5y7aNXXgylUwCgYIKoZIzj0EAwIw\n"
+    "FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyNjAyMDkzNloYDzIxMjYxMTAy\n"
+    "MDIwOTM2WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO\n"
+    "PQMBBwNCAATNtuAHNL8Tt2rWAtqgeOn2LyyOfqJphlPzXPdtUBTb7yqVgwc4/u2p\n"
+    "S8kPUpXJKczgFBysYdhlQX2+SJsE8axyo2QwYjAdBgNVHQ4EFgQU+IMrfgi3Q5uc\n"
+    "JSz9s/yGwRb0bEYwHwYDVR0jBBgwFoAU+IMrfgi3Q5ucJSz9s/yGwRb0bEYwDwYD\n"
+    "VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0gAMEUC\n"
+    "IF42uk79PELZ0xcSpFcLzAZ9p9f9/oKk9w5PSmX9ev9vAiEAucz+5FrQr0G/735e\n"
+    "5XYrc+DiPGO6er3MOLwkPW81swU=\n"
+    "-----END CERTIFICATE-----\n";
+static const char test_key[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgZPrmA0vRGbGcSr9W\n"
+    "he7rUjmJtRcs+wJYDh+MRfxkLMOhRANCAATNtuAHNL8Tt2rWAtqgeOn2LyyOfqJp\n"
+    "hlPzXPdtUBTb7yqVgwc4/u2pS8kPUpXJKczgFBysYdhlQX2+SJsE8axy\n"
+    "-----END PRIVATE KEY-----\n";
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+TEST(https_with_hsts)
+{
+    struct yw_err err = YW_ERR_INIT;
+    char cert[64], key[64];
+    snprintf(cert, sizeof cert, "/tmp/yw-test-cert-%d.pem", (int)getpid());
+    snprintf(key, sizeof key, "/tmp/yw-test-key-%d.pem", (int)getpid());
+    write_file(cert, test_cert);
+    write_file(key, test_key);
+
+    /* half a pair, a missing file, a file that is not PEM */
+    struct http_opts o = {.tls_cert = cert};
+    CHECK(http_start("127.0.0.1:0", store, NULL, &o, &err) == NULL);
+    CHECK_INT(err.code, YW_EINVAL);
+    o = (struct http_opts){.tls_cert = cert, .tls_key = "/nonexistent/key.pem"};
+    CHECK(http_start("127.0.0.1:0", store, NULL, &o, &err) == NULL);
+    CHECK(strstr(err.msg, "/nonexistent/key.pem") != NULL);
+    o = (struct http_opts){.tls_cert = cert, .tls_key = "/etc/hostname"};
+    CHECK(http_start("127.0.0.1:0", store, NULL, &o, &err) == NULL);
+
+    o = (struct http_opts){.tls_cert = cert, .tls_key = key};
+    struct http_server *H = http_start("127.0.0.1:0", store, NULL, &o, &err);
+    CHECK(H != NULL);
+    if (!H) {
+        printf("#   %s\n", err.msg);
+        goto out;
+    }
+    char *base = xasprintf("https://127.0.0.1:%d", http_port(H));
+    struct treq r = {.method = "GET", .path = "/api/v1/monitors", .bearer = token, .tls = true};
+    struct answer a = tc_do(base, &r);
+    CHECK_INT(a.status, 200);
+    CHECK(secure_headers(&a));
+    CHECK(has_header(&a, "Strict-Transport-Security: max-age=31536000"));
+    answer_free(&a);
+    r = (struct treq){.method = "GET", .path = "/nothing", .tls = true};
+    a = tc_do(base, &r);
+    CHECK_INT(a.status, 404);
+    CHECK(has_header(&a, "Strict-Transport-Security: max-age="));
+    answer_free(&a);
+    /* the session cookie is Secure under TLS */
+    r = (struct treq){.method = "POST", .path = "/api/v1/session", .tls = true,
+                      .body = "{\"user\":\"tls.user\",\"password\":\"Tls-Password-1\"}"};
+    a = tc_do(base, &r);
+    CHECK_INT(a.status, 200);
+    CHECK(has_header(&a, "; Path=/; HttpOnly; SameSite=Strict; Secure"));
+    answer_free(&a);
+    /* plain HTTP to the TLS port gets no answer */
+    char *plain = xasprintf("http://127.0.0.1:%d", http_port(H));
+    r = (struct treq){.method = "GET", .path = "/healthz"};
+    a = tc_do(plain, &r);
+    CHECK(a.status != 200);
+    answer_free(&a);
+    xfree(plain);
+    xfree(base);
+    http_stop(H);
+out:
+    unlink(cert);
+    unlink(key);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    char dir[64];
+    store = ts_open(dir, sizeof dir);
+    ts_policy(store, 1000);
+    /* Every role but the administrators, and the one administrator role
+     * that may change monitors: together they reach every route stubbed here. */
+    roleset rs = (1u << ROLE_ASSESSOR) | (1u << ROLE_MANAGER) | (1u << ROLE_ENGINEER) |
+                 (1u << ROLE_VIEWER) | (1u << ROLE_SYSADMIN);
+    int64_t uid = ts_user(store, "tester", NULL, rs);
+    ts_token(store, uid, rs, 0, token);
+    ts_user(store, "tls.user", "Tls-Password-1", 1u << ROLE_VIEWER);
+
     struct yw_err err = YW_ERR_INIT;
-    struct http_server *H = http_start("127.0.0.1:0", NULL, NULL, &err);
+    struct http_server *H = http_start("127.0.0.1:0", store, NULL, NULL, &err);
     if (!H) {
         printf("Bail out! http_start: %s\n", err.msg);
         return 1;
@@ -460,9 +535,15 @@ int main(void)
     RUN(push_accepts_get_and_post);
     RUN(listen_addresses);
     RUN(stop_closes_the_listener);
+    RUN(errors_carry_the_security_headers);
+    RUN(only_the_public_routes_answer_anonymously);
+    RUN(header_size_is_capped);
+    RUN(junk_cookies_and_credentials_are_refused_cleanly);
+    RUN(https_with_hsts);
 
     http_stop(H);
     xfree(base_url);
+    ts_close(store, dir);
     curl_global_cleanup();
     return t_done();
 }

@@ -1463,6 +1463,65 @@ TEST(failing_database_keeps_the_queue)
     rmrf(dir);
 }
 
+
+/* Credentials of watched systems never reach the disk in clear: a spec with
+ * a secret is sealed with the key file, yet reads back whole; a spec
+ * without one stays plain JSON. */
+static bool file_contains(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t nl = strlen(needle), have = 0, cap = 1 << 16;
+    char *buf = xmalloc(cap);
+    bool found = false;
+    size_t got;
+    while (!found && (got = fread(buf + have, 1, cap - have, f)) > 0) {
+        have += got;
+        for (size_t i = 0; i + nl <= have && !found; i++)
+            found = memcmp(buf + i, needle, nl) == 0;
+        /* keep the last nl-1 bytes: a match may straddle reads */
+        size_t keep = have < nl ? have : nl - 1;
+        memmove(buf, buf + have - keep, keep);
+        have = keep;
+    }
+    fclose(f);
+    xfree(buf);
+    return found;
+}
+
+TEST(secrets_sealed_at_rest)
+{
+    char *dir;
+    int64_t mid;
+    struct store *S = fixture(&dir, &mid);
+    CHECK(S != NULL);
+    int64_t pid = mk_monitor(S, "{\"name\":\"db-query\",\"system\":\"portal\",\"type\":\"postgres\","
+                                "\"conninfo\":\"host=10.0.0.5 user=monitor password=Pg-Secret-4417\"}");
+    CHECK(pid > 0);
+    struct monitor_row row;
+    struct yw_err e = YW_ERR_INIT;
+    CHECK_INT(store_monitor_get(S, pid, NULL, &row, &e), 0);
+    CHECK(row.spec.postgres.conninfo && strstr(row.spec.postgres.conninfo, "Pg-Secret-4417"));
+    store_monitor_row_release(&row);
+    struct yw_err fe = YW_ERR_INIT;
+    CHECK_INT(store_flush(S, &fe), 0);
+    store_close(S);
+    char *db = xasprintf("%s/yunwei.db", dir), *wal = xasprintf("%s/yunwei.db-wal", dir);
+    CHECK(!file_contains(db, "Pg-Secret-4417"));
+    CHECK(!file_contains(wal, "Pg-Secret-4417"));
+    CHECK(file_contains(db, "portal.example.gov.cn") || file_contains(wal, "portal.example.gov.cn"));
+    /* Reopened, it still reads back. */
+    S = open_ok(dir);
+    CHECK_INT(store_monitor_get(S, 0, "db-query", &row, &e), 0);
+    CHECK(row.spec.postgres.conninfo && strstr(row.spec.postgres.conninfo, "Pg-Secret-4417"));
+    store_monitor_row_release(&row);
+    store_close(S);
+    xfree(db);
+    xfree(wal);
+    rmrf(dir);
+}
+
 int main(void)
 {
     RUN(open_creates_dir_and_schema);
@@ -1484,5 +1543,6 @@ int main(void)
     RUN(close_gives_up_on_a_dead_database);
     RUN(killed_process_loses_nothing);
     RUN(failing_database_keeps_the_queue);
+    RUN(secrets_sealed_at_rest);
     return t_done();
 }
