@@ -8,7 +8,8 @@ struct help_entry {
 };
 
 static const struct help_entry entries[] = {
-    {"serve", "yunwei serve [--config FILE] [--data DIR] [--listen ADDR:PORT] [--demo] [--retention DAYS]",
+    {"serve", "yunwei serve [--config FILE] [--data DIR] [--listen ADDR:PORT] [--demo] [--retention DAYS]\n"
+              "             [--tls-cert FILE --tls-key FILE]",
      "Runs the monitoring engine and the HTTP API.\n"
      "  --config FILE     YAML file declaring systems, monitors and maintenance windows\n"
      "                    (provisioned objects; reloaded on SIGHUP)\n"
@@ -17,6 +18,8 @@ static const struct help_entry entries[] = {
      "  --demo            also start a simulated data center on loopback and watch it\n"
      "  --retention DAYS  days of raw results to keep (default 30; intervals and hourly\n"
      "                    rollups are kept forever)\n"
+     "  --tls-cert FILE, --tls-key FILE\n"
+     "                    serve HTTPS (TLS 1.2+) with this PEM certificate and key\n"
      "Prints \"yunwei: listening on http://ADDR:PORT\" when ready. SIGHUP reloads the\n"
      "config; SIGINT/SIGTERM flush and stop. YUNWEI_TZ sets the display zone\n"
      "(default Asia/Shanghai).\n"},
