@@ -413,11 +413,25 @@ def run_browser(build, pattern):
     if not files:
         return None
     name = "tests/browser"
+    name_pattern = None
+    if pattern and not matches(pattern, "browser", *("browser/" + f for f in files)):
+        # Only when some test is named so: starting the server and the
+        # browser for none would cost seconds for nothing.
+        names = []
+        for f in files:
+            with open(os.path.join(BROWSER_DIR, f), encoding="utf-8") as fh:
+                names += re.findall(r"""\btest\(\s*'((?:[^'\\]|\\.)*)'""", fh.read())
+        if not any(pattern in n for n in names):
+            return None
+        name_pattern = re.escape(pattern)
     if not os.access(CHROMIUM, os.X_OK):
         return name, 0, 0, 1, ["  skip browser tests: %s is not installed (scripts/deps.sh test installs chromium)" % CHROMIUM], ""
     node = shutil.which("node")
     if not node:
         return name, 0, 1, 0, ["  FAIL browser tests: node is not installed (scripts/deps.sh test installs nodejs)"], ""
+    argv = [node, "--test", "--test-reporter=tap"]
+    if name_pattern:
+        argv.append("--test-name-pattern=" + name_pattern)
     t0 = time.monotonic()
     env = env_for_tests({"YUNWEI": os.path.abspath(os.path.join(build, "yunwei")),
                          "npm_config_update_notifier": "false", "npm_config_fund": "false"})
@@ -430,9 +444,6 @@ def run_browser(build, pattern):
             log = (out + err).decode("utf-8", "replace")
             return name, 0, 1, 0, ["  FAIL browser tests: npm ci %s" % describe_status(rc)] + \
                 ["    | " + l for l in tail(log, 30)], ""
-    argv = [node, "--test", "--test-reporter=tap"]
-    if pattern and not matches(pattern, "browser", *("browser/" + f for f in files)):
-        argv.append("--test-name-pattern=" + re.escape(pattern))
     argv += [os.path.join(BROWSER_DIR, f) for f in files]
     rc, out, err = run_limited(argv, BROWSER_TIMEOUT, cwd=ROOT, env=env)
     secs = time.monotonic() - t0

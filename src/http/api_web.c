@@ -8,6 +8,7 @@
 
 #include "core/mem.h"
 #include "http/api.h"
+#include "http/auth_mw.h"
 #include "kpi/avail.h"
 #include "sched/engine.h"
 #include "sched/maint.h"
@@ -112,7 +113,9 @@ void api_web_file(const struct http_req *rq, struct http_resp *rs)
         send_file(rq, rs, f);
         return;
     }
+    /* "/%61pi/…" decodes to the API's prefix: not a page either. */
     bool asset = m->nparams > 0 && (web_has_dir(m->params[0].value) ||
+                                    !strcmp(m->params[0].value, "api") ||
                                     (m->nparams == 1 && has_asset_extension(m->params[0].value)));
     const struct web_file *index = asset ? NULL : web_find("index.html");
     if (!index) {
@@ -245,7 +248,10 @@ void api_web_chart_latency(const struct http_req *rq, struct http_resp *rs)
     }
     if (!raw || !reached || added == 0) {
         /* Rollups: for long periods, beyond retention, or when the raw scan
-         * gave up. Then raw results for what no rollup covers yet. */
+         * gave up; buckets of at least an hour. Then raw results for what no
+         * rollup covers yet. */
+        if ((size_t)(period / MS_PER_H) < nb && period >= MS_PER_H)
+            nb = (size_t)(period / MS_PER_H);
         svg_lat_init(b, nb, c.from, c.to);
         if (store_rollups(S, mon.id, c.from, c.to, &ru, &nru, &err) != 0) {
             resp_err(rs, &err);
@@ -613,6 +619,11 @@ void api_web_stream(const struct http_req *rq, struct http_resp *rs)
         resp_error(rs, 503, "unavailable", NULL, "实时更新连接已满，请稍后重试 / %s", err.msg);
         return;
     }
+    /* A session's stream ends when the session would (the browser then
+     * reconnects, and the server checks the session again). */
+    const struct auth_result *ar = rq->priv ? rq->priv->auth : NULL;
+    if (ar && ar->via_cookie && ar->session_expires > 0)
+        web_sub_limit(sub, ar->session_expires - time_now_ms());
     resp_release(rs);
     rs->status = 200;
     rs->content_type = CT_EVENTS;

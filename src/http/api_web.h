@@ -33,8 +33,12 @@
  * Availability: every system, key tier first, computed as
  * GET /api/v1/systems/{id}/availability does.
  *
- * The stream: at most WEB_STREAMS_MAX at once (503 with Retry-After past
- * that); see web/stream.h for why it parks instead of blocking.
+ * The stream: at most WEB_STREAMS_MAX at once (503 "unavailable" with
+ * Retry-After: 2 past that; a full hub makes its parked streams write, so
+ * that clients that left free their places at once); a stream ends after
+ * WEB_LIFE_MS, or when the session it was opened with would expire,
+ * whichever is first, and the browser reconnects. See web/stream.h for why
+ * it parks instead of blocking.
  *
  * Life cycle (server.c): api_web_start before the daemon starts,
  * api_web_shutdown before it stops (no parked stream may remain),

@@ -292,6 +292,17 @@ struct web_sub *web_sub_open(struct web_hub *B, struct yw_err *err)
     return s;
 }
 
+void web_sub_limit(struct web_sub *s, ms_t ms)
+{
+    struct web_hub *B = s->B;
+    pthread_mutex_lock(&B->mu);
+    ms_t end = time_mono_ms() + (ms > 0 ? ms : 0);
+    if (end < s->end_at)
+        s->end_at = end;
+    pthread_cond_broadcast(&B->cv); /* the ticker may sleep past the new end */
+    pthread_mutex_unlock(&B->mu);
+}
+
 /* Loads the next piece into s->cur (the one after the current, which is
  * spent): an event, else a due ping. false if nothing is ready. */
 static bool load_next(struct web_sub *s, ms_t now)

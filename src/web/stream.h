@@ -129,6 +129,9 @@ void web_hub_stats(struct web_hub *B, struct web_hub_stats *out);
  * a write, so this frees the places of the departed within moments, and a
  * retry a second later finds one (hence the short Retry-After). */
 struct web_sub *web_sub_open(struct web_hub *B, struct yw_err *err);
+/* Ends the stream no later than ms from now (a session's expiry: a stream
+ * must not outlive the credentials it was opened with). Only shortens. */
+void web_sub_limit(struct web_sub *s, ms_t ms);
 /* Copies at most max bytes of the stream into out and returns how many
  * (> 0; events may be split across reads, never reordered). With nothing to
  * send: calls w->park (when w and w->park are set; the sub is then woken

@@ -62,11 +62,20 @@ after(async () => {
  * A test that, when it fails, saves what every open page showed
  * (build/screenshots/FAILED-ROLE.png) for the reader of the CI log.
  */
+let serverGone = false;
+
 function test(name, fn) {
   return nodeTest(name, async (t) => {
+    if (serverGone) throw new Error('yunwei is no longer running (see the first failure)');
     try {
       await fn(t);
     } catch (e) {
+      const gone = srv && srv.exited();
+      if (gone) {
+        // A crash of the server is the finding: say so, with its last words.
+        serverGone = true;
+        throw new Error(`yunwei exited (${gone.sig || `status ${gone.code}`}) during this test; its last output:\n${srv.log().split('\n').slice(-40).join('\n')}`);
+      }
       for (const [role, s] of Object.entries(sessions)) {
         const file = `${B.SHOTS}/FAILED-${role}.png`;
         await s.page.screenshot({ path: file, fullPage: true }).then(() => console.error(`# ${name}: ${role}'s page at failure: ${file}`), () => {});
@@ -247,13 +256,12 @@ test('a monitor page draws its charts as images that load', async () => {
 });
 
 test('creating a monitor with a bad value shows the error next to the field', async () => {
-  const page = await as('sysadmin', { onStep: (n) => B.screenshot(sessions.sysadmin.page, `sysadmin-${n}`) });
+  const page = await as('sysadmin');
   const { systems, monitors } = await demoObjects(page);
   await go(page, '/monitors');
   await page.getByTestId('new-monitor').click();
   const form = page.getByTestId('monitor-form');
   await form.waitFor();
-  await B.screenshot(page, 'monitor-new');
   await page.getByTestId('mf-name').fill('test-portal-2');
   await page.getByTestId('mf-title').fill('门户首页（测试）');
   await page.getByTestId('mf-system').selectOption(systems[0].name);
@@ -344,7 +352,7 @@ test('the language switches to English and back', async () => {
 // ---- administration: organisation, accounts, roles, tokens, audit ------------------------
 
 test('system administrator builds the organisation tree and creates an account (one-time password shown once)', async () => {
-  const page = await as('sysadmin', { onStep: (n) => B.screenshot(sessions.sysadmin.page, `sysadmin-${n}`) });
+  const page = await as('sysadmin');
   await go(page, '/admin/users');
   const root = page.getByTestId('admin-users');
   await root.waitFor();
@@ -390,6 +398,13 @@ test('system administrator builds the organisation tree and creates an account (
   assert.ok((await refusal.textContent()).trim().length > 0, 'the refusal is explained');
   await B.screenshot(page, 'admin-org-delete-refused');
   await dlg.getByTestId('admin-dialog-cancel').click();
+  await dlg.waitFor({ state: 'detached' });
+  // An empty unit goes.
+  await page.locator('.adm-tree button', { hasText: '乙方运维组' }).click();
+  await page.getByTestId('admin-org-delete').click();
+  await dlg.getByTestId('admin-dialog-ok').click();
+  await page.locator('.adm-tree button', { hasText: '乙方运维组' }).waitFor({ state: 'detached' });
+  await page.locator('.adm-tree button', { hasText: '信息处' }).click();
 
   // A new account: a bad name is refused next to the field; a good one shows its password once.
   const det = page.getByTestId('admin-user-add');
@@ -418,7 +433,6 @@ test('system administrator builds the organisation tree and creates an account (
   assert.equal(await page.getByTestId('admin-secret').count(), 0, 'the password is not shown again');
   assert.ok(!(await page.content()).includes(otp), 'nor anywhere in the page');
   accounts.lilei = new B.Account({ role: 'new', user: 'li.lei', password: otp, title: '李雷' });
-  await B.screenshot(page, 'admin-users');
   sessions.sysadmin.watch.check();
 });
 
@@ -459,7 +473,7 @@ test('the new account logs in with its one-time password and must change it', as
   await drop('lilei');
 });
 
-test('system administrator resets a password and disables an account', async () => {
+test('system administrator resets a password, disables and unlocks an account', async () => {
   const page = await as('sysadmin');
   await go(page, '/admin/users');
   const row = page.locator('tr[data-user="li.lei"]');
@@ -482,7 +496,20 @@ test('system administrator resets a password and disables an account', async () 
   const own = page.locator(`tr[data-user="${accounts.sysadmin.user}"]`);
   assert.equal(await own.getByTestId('admin-user-disable').count(), 0);
   assert.equal(await own.getByTestId('admin-user-reset').count(), 0);
-  await B.screenshot(page, 'admin-users-disabled');
+  // Five wrong passwords lock the account (policy lock_after 5); the administrator unlocks it.
+  for (let i = 0; i < 5; i++) {
+    const r = await fetch(url('/api/v1/session'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: 'li.lei', password: `wrong-${i}` }) });
+    assert.ok(r.status === 401 || r.status === 423, `bad login ${i}: ${r.status}`);
+  }
+  await go(page, '/admin/tokens');
+  await go(page, '/admin/users');
+  await row.locator('.adm-badge-warn').waitFor();
+  await B.screenshot(page, 'admin-users');
+  await row.getByTestId('admin-user-unlock').click();
+  await page.locator('tr[data-user="li.lei"] [data-testid=admin-user-unlock]').waitFor({ state: 'detached' });
+  const after = await apiAs(page, 'GET', '/api/v1/users/li.lei');
+  assert.equal(after.json.locked, false);
+  assert.equal(after.json.failed_logins, 0);
   sessions.sysadmin.watch.check();
 });
 
@@ -530,7 +557,7 @@ test('API tokens: made once with a copy button, usable as a Bearer token, revoke
 });
 
 test('audit administrator reads the audit log: filters, paging, CSV export, chain check', async () => {
-  const page = await as('auditadmin', { onStep: (n) => B.screenshot(sessions.auditadmin.page, `auditadmin-${n}`) });
+  const page = await as('auditadmin');
   await go(page, '/admin/audit');
   const table = page.getByTestId('admin-audit-table');
   await table.waitFor();
@@ -596,11 +623,14 @@ test('audit administrator reads the audit log: filters, paging, CSV export, chai
   await res.locator('strong').waitFor();
   assert.match(await res.getAttribute('class'), /adm-ok/);
   assert.match(await res.textContent(), /完整/);
-  await B.screenshot(page, 'admin-audit-verified');
 
   // A before/after image opens.
   await f.locator('[data-field="action"] input').fill('user.create');
   await page.getByTestId('admin-audit-search').click();
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid=admin-audit-table] tbody tr')];
+    return rows.length > 0 && rows.every((r) => r.textContent.includes('user.create'));
+  });
   const open = page.getByTestId('admin-audit-detail').first();
   await open.click();
   const images = page.getByTestId('admin-audit-images');
@@ -634,7 +664,13 @@ test('each role sees only its pages and is offered only what it may do', async (
     const page = await as(role);
     const nav = (await B.navIds(page)).filter((x) => ALL_NAV.includes(x));
     assert.deepEqual(nav.slice().sort(), NAV[role].slice().sort(), `navigation of ${role}`);
-    await B.screenshot(page, `nav-${role}`);
+    // The landing page of each role; the others show the same dashboard.
+    if (role === 'auditadmin' || role === 'viewer') {
+      await page.goto(url('/'));
+      await page.waitForSelector('#nav:not([hidden])');
+      await page.waitForFunction(() => !document.querySelector('#main .loading, #main .adm-loading'));
+      await B.screenshot(page, `home-${role}`);
+    }
     // The administration pages it may open show no control it may not use.
     if (NAV[role].includes('nav-admin-admin-users')) {
       await go(page, '/admin/users');
@@ -658,7 +694,6 @@ test('each role sees only its pages and is offered only what it may do', async (
       const maint = role === 'sysadmin' || role === 'manager';
       assert.equal(await page.getByTestId('new-maint').count(), maint ? 1 : 0, `${role}: new window offered?`);
       if (!maint) assert.equal(await page.locator('[data-testid^="delete-maint-"], [data-testid^="edit-maint-"]').count(), 0, `${role}: no window edits offered`);
-      if (role === 'viewer') await B.screenshot(page, 'maintenance-viewer');
     }
     // A page outside the role is refused, not drawn.
     for (const [p, id] of [['/admin/audit', 'nav-admin-admin-audit'], ['/admin/roles', 'nav-admin-admin-roles'], ['/admin/policy', 'nav-admin-admin-policy'], ['/monitors/new', role === 'sysadmin' ? 'nav-monitors' : 'none']]) {

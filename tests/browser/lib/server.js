@@ -120,6 +120,8 @@ async function startServer({ roles = ['sysadmin', 'secadmin', 'auditadmin', 'ass
     accounts,
     dataDir,
     log: () => out + err,
+    /** null while it runs, else {code, sig}: the server died under the tests. */
+    exited: () => exited,
     async stop() {
       if (proxy) await proxy.close();
       const res = await stop();

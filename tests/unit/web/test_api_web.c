@@ -167,7 +167,7 @@ TEST(client_routes_get_the_page_and_missing_files_404)
         tc_free(&a);
     }
     const char *missing[] = {"/app/missing.js", "/i18n/en.json", "/favicon.ico",
-                             "/app/../index.html", "/a/b/c/d/e"};
+                             "/app/../index.html", "/a/b/c/d/e", "/%61pi/v1/nothing"};
     for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {
         struct answer a = get(missing[i], NULL, NULL);
         if (a.status != 404)
@@ -358,7 +358,16 @@ struct sse {
     bool ended;
 };
 
+static int sse_open_with(struct sse *s, const char *auth_header);
+
 static int sse_open(struct sse *s, const char *bearer)
+{
+    char h[256];
+    snprintf(h, sizeof h, "Authorization: Bearer %s", bearer);
+    return sse_open_with(s, h);
+}
+
+static int sse_open_with(struct sse *s, const char *auth_header)
 {
     memset(s, 0, sizeof *s);
     s->raw = (struct buf)BUF_INIT(1 << 20);
@@ -368,11 +377,11 @@ static int sse_open(struct sse *s, const char *bearer)
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(s->fd, (struct sockaddr *)&sa, sizeof sa) != 0)
         return -1;
-    char req[512];
+    char req[1024];
     int n = snprintf(req, sizeof req,
                      "GET /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
-                     "Authorization: Bearer %s\r\n\r\n",
-                     bearer);
+                     "%s\r\n\r\n",
+                     auth_header);
     return write(s->fd, req, (size_t)n) == n ? 0 : -1;
 }
 
@@ -466,6 +475,26 @@ TEST(a_state_change_reaches_an_open_stream)
     CHECK(ev != NULL);
     CHECK(strstr(buf_str(&s.body), "\"state\":\"up\"") != NULL);
     CHECK(strstr(buf_str(&s.body), "\"system\":\"portal\"") != NULL);
+    sse_close(&s);
+}
+
+TEST(a_console_session_opens_a_stream)
+{
+    ts_user(S, "sess.viewer", "Viewer-Password-1", 1u << ROLE_VIEWER);
+    struct tsess sess;
+    struct answer a = ts_login(base, "sess.viewer", "Viewer-Password-1", NULL, NULL, NULL, &sess);
+    CHECK_INT(a.status, 200);
+    tc_free(&a);
+    char h[256];
+    snprintf(h, sizeof h, "Cookie: %s", sess.cookie);
+    struct sse s;
+    CHECK_INT(sse_open_with(&s, h), 0);
+    CHECK(sse_wait(&s, "retry: 2000\n\n", 2000));
+    CHECK_INT(s.status, 200);
+    engine_push(E, hb_id, false, "job failed", 0);
+    CHECK(sse_wait(&s, "\"state\":\"down\"", 2000));
+    engine_push(E, hb_id, true, "job ok again", 1); /* back up for the next tests */
+    CHECK(sse_wait(&s, "\"reason\":\"push ok: job ok again\"", 2000));
     sse_close(&s);
 }
 
@@ -655,6 +684,7 @@ int main(void)
     RUN(timeline_charts);
     RUN(availability_chart);
     RUN(a_state_change_reaches_an_open_stream);
+    RUN(a_console_session_opens_a_stream);
     RUN(open_streams_do_not_starve_the_api);
     RUN(streams_are_capped_and_departed_clients_free_their_places);
 

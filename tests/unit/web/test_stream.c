@@ -297,6 +297,25 @@ TEST(pings_and_the_end_of_life_come_from_the_ticker)
     web_hub_free(B);
 }
 
+TEST(a_limit_ends_a_stream_early)
+{
+    struct web_hub *B = web_hub_new(NULL);
+    struct web_sub *s = web_sub_open(B, NULL);
+    struct waker_count wc = {0, 0};
+    struct web_waker w = {count_park, count_wake, &wc};
+    char tmp[256];
+    CHECK(web_sub_read(s, tmp, sizeof tmp, &w) > 0);
+    CHECK_INT(web_sub_read(s, tmp, sizeof tmp, &w), 0); /* parked */
+    web_sub_limit(s, 100);
+    web_sub_limit(s, 60000); /* only shortens */
+    for (int i = 0; i < 200 && atomic_load(&wc.wakes) == 0; i++)
+        sleep_ms(5);
+    CHECK_INT(wc.wakes, 1); /* the ticker woke it at its end */
+    CHECK_INT(web_sub_read(s, tmp, sizeof tmp, &w), -1);
+    web_sub_close(s);
+    web_hub_free(B);
+}
+
 TEST(shutdown_wakes_and_ends_every_stream)
 {
     struct web_hub *B = web_hub_new(NULL);
@@ -374,7 +393,8 @@ static void *reader_main(void *arg)
     struct reader *r = arg;
     struct web_waker w = {t_park, t_wake, r};
     char tmp[1500]; /* smaller than a burst: reads end mid-event */
-    while (r->got < EVENTS) {
+    /* until every event is in, the last one whole (reads split events) */
+    while (r->got < EVENTS || r->text.len < 2 || memcmp(r->text.p + r->text.len - 2, "\n\n", 2)) {
         ssize_t n = web_sub_read(r->s, tmp, sizeof tmp, r->park ? &w : NULL);
         if (n < 0)
             break;
@@ -415,13 +435,16 @@ static void *reader_main(void *arg)
         p = memmem(p, (size_t)(stop - p), mark, sizeof mark - 1);
         const char *end = p ? memmem(p, (size_t)(stop - p), "\n\n", 2) : NULL;
         if (!end) {
+            printf("#   event %d: incomplete\n", i);
             r->in_order = 0;
             break;
         }
         p += strlen("event: state\ndata: ");
         json_t *j = json_loadb(p, (size_t)(end - p), 0, NULL);
-        if (!j || json_integer_value(json_object_get(j, "monitor_id")) != i + 1)
+        if (!j || json_integer_value(json_object_get(j, "monitor_id")) != i + 1) {
+            printf("#   event %d: %.*s\n", i, (int)(end - p < 300 ? end - p : 300), p);
             r->in_order = 0;
+        }
         json_decref(j);
         p = end;
     }
@@ -498,6 +521,7 @@ int main(void)
     RUN(at_most_max_streams);
     RUN(a_full_hub_probes_its_parked_streams);
     RUN(pings_and_the_end_of_life_come_from_the_ticker);
+    RUN(a_limit_ends_a_stream_early);
     RUN(shutdown_wakes_and_ends_every_stream);
     RUN(a_long_reason_is_cut_on_a_character);
     RUN(many_readers_on_threads_get_every_event_in_order);

@@ -415,6 +415,28 @@ TEST(sizes_and_limits)
     buf_release(&out);
 }
 
+TEST(long_periods_label_months)
+{
+    ms_t from = day0(), to = from + 400 * MS_PER_DAY;
+    struct svg_span one = {from + MS_PER_DAY, to - MS_PER_DAY, ST_UP, NULL};
+    struct svg_opts o = SVG_OPTS_INIT;
+    struct buf out = BUF_INIT(SVG_OUT_MAX);
+    struct yw_err err = YW_ERR_INIT;
+    CHECK_INT(svg_timeline(&out, &o, from, to, &one, 1, &err), 0);
+    CHECK(well_formed(&out, NULL));
+    /* every second month from the first whole one: 2026-12, 2027-02… */
+    CHECK(strstr(buf_str(&out), ">2026-12</text>") != NULL);
+    CHECK(strstr(buf_str(&out), ">2027-02</text>") != NULL);
+    CHECK(strstr(buf_str(&out), ">2027-01</text>") == NULL);
+    CHECK(strstr(buf_str(&out), ">正常 398天</text>") != NULL);
+    buf_release(&out);
+    /* a short period: minutes */
+    CHECK_INT(svg_timeline(&out, &o, from, from + 10 * MS_PER_MIN, &one, 1, &err), 0);
+    CHECK(well_formed(&out, NULL));
+    CHECK(strstr(buf_str(&out), ">00:04</text>") != NULL); /* every 2 minutes */
+    buf_release(&out);
+}
+
 TEST(languages)
 {
     enum svg_lang l = SVG_EN;
@@ -443,6 +465,7 @@ int main(void)
     RUN(percentages_round_down);
     RUN(labels_are_escaped_and_cleaned);
     RUN(sizes_and_limits);
+    RUN(long_periods_label_months);
     RUN(languages);
     return t_done();
 }

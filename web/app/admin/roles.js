@@ -6,7 +6,7 @@
 // the server's reason under that account's roles.
 
 import {
-  h, clear, append, checkGroup, formError, showError, clearErrors, pageHead, badge, loading, loadFailed,
+  h, clear, append, field, checkGroup, formError, showError, clearErrors, pageHead, badge, loading, loadFailed,
   statusLine, flash, can,
 } from './dom.js';
 import { ROLES, ADMIN_ROLES, roleOptions, rolesText, roleTitle } from './common.js';
@@ -85,7 +85,7 @@ export async function renderRoles(main, ctx) {
     pageHead(t('admin.roles.page_title'), t('admin.roles.intro')),
     rule,
     status,
-    h('div', { class: 'adm-toolbar' }, h('label', { for: q.id, text: t('admin.users.search') }), q),
+    h('div', { class: 'adm-toolbar' }, field({ name: 'q', label: t('admin.users.search'), input: q })),
     list,
   ]));
   draw();

@@ -256,7 +256,7 @@ export async function renderUsers(main, ctx) {
     const box = h('div', { class: 'adm-row-actions' });
     box.appendChild(button(t('admin.users.edit'), () => editUser(u), { label: t('admin.users.edit_of', { name: u.name }), testid: 'admin-user-edit' }));
     if (!self) box.appendChild(button(t('admin.users.reset'), () => resetPassword(u), { label: t('admin.users.reset_of', { name: u.name }), testid: 'admin-user-reset' }));
-    if (u.locked || u.failed_logins > 0) box.appendChild(button(t('admin.users.unlock'), () => unlock(u), { label: t('admin.users.unlock_of', { name: u.name }), testid: 'admin-user-unlock' }));
+    if (u.locked) box.appendChild(button(t('admin.users.unlock'), () => unlock(u), { label: t('admin.users.unlock_of', { name: u.name }), testid: 'admin-user-unlock' }));
     if (!self) {
       box.appendChild(u.disabled
         ? button(t('admin.users.enable'), () => setDisabled(u, false), { label: t('admin.users.enable_of', { name: u.name }), testid: 'admin-user-enable' })
