@@ -187,7 +187,8 @@ static void events_page(const struct http_req *rq, struct http_resp *rs, int64_t
         if (truncated)
             while (usable > 0 && rows[usable - 1].start == rows[n - 1].start)
                 usable--;
-        qsort(rows, usable, sizeof *rows, cmp_start_id);
+        if (usable > 1) /* rows may be NULL when there are none */
+            qsort(rows, usable, sizeof *rows, cmp_start_id);
         size_t first = 0;
         while (first < usable && !after_cursor(&rows[first], cstart, cid))
             first++;
@@ -241,7 +242,8 @@ void api_events_list(const struct http_req *rq, struct http_resp *rs)
         resp_err(rs, &err);
         return;
     }
-    qsort(nm.rows, nm.n, sizeof *nm.rows, cmp_row_id);
+    if (nm.n > 1)
+        qsort(nm.rows, nm.n, sizeof *nm.rows, cmp_row_id);
     events_page(rq, rs, 0, &nm);
     names_release(&nm);
 }
