@@ -12,6 +12,8 @@ In this order:
    a failure, printed with its artifact path);
 3. integration tests: every tests/integration/test_*.py through unittest,
    each test method one test, two modules at a time, YUNWEI=DIR/yunwei;
+   then the console's JavaScript unit tests, tests/unit/web-js/*.test.mjs
+   (node --test, no browser);
 4. browser tests: tests/browser/*.test.js through node's test runner (TAP:
    each test one test), headless Debian chromium driven by playwright-core
    against a real `yunwei serve --demo`, YUNWEI=DIR/yunwei. `npm ci` first
@@ -476,6 +478,38 @@ def run_browser(build, pattern):
     return name, passed, nfail, len(skipped), report, "%.0fs" % secs
 
 
+WEBJS_DIR = os.path.join(ROOT, "tests", "unit", "web-js")
+
+
+def run_webjs(pattern):
+    """The console's own JavaScript unit tests (i18n, router, api errors,
+    catalogue completeness): node --test, no browser. None when nothing ran."""
+    files = sorted(f for f in os.listdir(WEBJS_DIR) if f.endswith(".test.mjs")) if os.path.isdir(WEBJS_DIR) else []
+    if not files or (pattern and not matches(pattern, "web-js", *("web-js/" + f for f in files))):
+        return None
+    name = "tests/unit/web-js"
+    node = shutil.which("node")
+    if not node:
+        return name, 0, 1, 0, ["  FAIL web-js: node is not installed (scripts/deps.sh test installs nodejs)"], ""
+    t0 = time.monotonic()
+    argv = [node, "--test", "--test-reporter=tap"] + [os.path.join(WEBJS_DIR, f) for f in files]
+    rc, out, err = run_limited(argv, 300, cwd=ROOT, env=env_for_tests({}))
+    text = out.decode("utf-8", "replace") + err.decode("utf-8", "replace")
+    results = parse_node_tap(text)
+    passed = sum(1 for r in results if r[0] == "pass")
+    failed = [r for r in results if r[0] == "fail"]
+    report = []
+    for _, tname, detail in failed:
+        report.append("  FAIL web-js: %s" % tname)
+        report.extend("    " + l for l in detail.rstrip().splitlines()[:40])
+    nfail = len(failed)
+    if rc is None or (rc != 0 and not failed) or not results:
+        nfail += 1
+        report.append("  FAIL web-js: node --test %s" % ("timed out" if rc is None else describe_status(rc)))
+        report.extend("  | " + l for l in text.rstrip().splitlines()[-60:])
+    return name, passed, nfail, 0, report, "%.0fs" % (time.monotonic() - t0)
+
+
 # ------------------------------------------------------------------ main --
 
 def main():
@@ -544,6 +578,12 @@ def main():
                 if args.only and p + f + s == 0:
                     continue
                 account(name, "integration", p, f, s, report, note)
+
+    # 3b. the console's JavaScript unit tests (node, no browser).
+    res = run_webjs(args.only)
+    if res is not None:
+        name, p, f, sk, report, note = res
+        account(name, "unit", p, f, sk, report, note)
 
     # 4. browser tests, after everything else (they need the whole server).
     res = run_browser(build, args.only)
