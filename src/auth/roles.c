@@ -23,7 +23,9 @@ struct role_info {
 static const struct role_info roles[ROLE__COUNT] = {
     [ROLE_SYSADMIN] = {"sysadmin", "系统管理员",
                        A(ACT_OPS_READ) | A(ACT_MONITOR_WRITE) | A(ACT_MONITOR_OPERATE) |
-                           A(ACT_MAINT_WRITE) | A(ACT_ORG_READ) | A(ACT_USER_WRITE) | A(ACT_SELF)},
+                           A(ACT_MAINT_WRITE) | A(ACT_ORG_READ) | A(ACT_USER_WRITE) | A(ACT_SELF) |
+                           A(ACT_INCIDENT_READ) | A(ACT_NOTIFY_READ) | A(ACT_NOTIFY_WRITE) |
+                           A(ACT_CALENDAR_WRITE)},
     [ROLE_SECADMIN] = {"secadmin", "安全管理员",
                        A(ACT_OPS_READ) | A(ACT_ORG_READ) | A(ACT_ROLE_GRANT) | A(ACT_POLICY_READ) |
                            A(ACT_POLICY_WRITE) | A(ACT_TOKEN_MANAGE) | A(ACT_SELF)},
@@ -31,13 +33,17 @@ static const struct role_info roles[ROLE__COUNT] = {
      * the system and nothing beyond what it needs to read the trail. */
     [ROLE_AUDITADMIN] = {"auditadmin", "审计管理员",
                          A(ACT_AUDIT_READ) | A(ACT_ORG_READ) | A(ACT_SELF)},
-    [ROLE_ASSESSOR] = {"assessor", "甲方考核人", A(ACT_OPS_READ) | A(ACT_SELF)},
+    [ROLE_ASSESSOR] = {"assessor", "甲方考核人",
+                       A(ACT_OPS_READ) | A(ACT_SELF) | A(ACT_INCIDENT_READ) | A(ACT_NOTIFY_READ)},
     [ROLE_MANAGER] = {"manager", "乙方项目经理",
                       A(ACT_OPS_READ) | A(ACT_MONITOR_OPERATE) | A(ACT_MAINT_WRITE) |
-                          A(ACT_ORG_READ) | A(ACT_SELF)},
+                          A(ACT_ORG_READ) | A(ACT_SELF) | A(ACT_INCIDENT_READ) |
+                          A(ACT_INCIDENT_WRITE) | A(ACT_NOTIFY_READ) | A(ACT_NOTIFY_WRITE) |
+                          A(ACT_DUTY_WRITE)},
     [ROLE_ENGINEER] = {"engineer", "运维工程师",
-                       A(ACT_OPS_READ) | A(ACT_MONITOR_OPERATE) | A(ACT_SELF)},
-    [ROLE_VIEWER] = {"viewer", "只读", A(ACT_OPS_READ) | A(ACT_SELF)},
+                       A(ACT_OPS_READ) | A(ACT_MONITOR_OPERATE) | A(ACT_SELF) |
+                           A(ACT_INCIDENT_READ) | A(ACT_INCIDENT_WRITE) | A(ACT_NOTIFY_READ)},
+    [ROLE_VIEWER] = {"viewer", "只读", A(ACT_OPS_READ) | A(ACT_SELF) | A(ACT_INCIDENT_READ)},
 };
 
 struct action_info {
@@ -65,6 +71,17 @@ static const struct action_info actions[ACT__COUNT] = {
     [ACT_AUDIT_READ] = {"audit.read", "查看和导出审计日志", "read and export the audit log"},
     [ACT_SELF] = {"self", "本人的会话、密码、双因素认证和令牌",
                   "own sessions, password, second factor and tokens"},
+    [ACT_INCIDENT_READ] = {"incident.read", "查看故障事件、SLA 时钟、故障报告和 SLA 指标",
+                           "read incidents, their SLA clocks, fault reports and SLA figures"},
+    [ACT_INCIDENT_WRITE] = {"incident.write", "登记故障事件、响应、到场、解决、关闭、备注",
+                            "open incidents and take them through their life"},
+    [ACT_NOTIFY_READ] = {"notify.read", "查看通知渠道（密钥隐藏）、通知规则和发送记录",
+                         "read channels (secrets hidden), rules and the delivery log"},
+    [ACT_NOTIFY_WRITE] = {"notify.write", "新建、修改、删除通知渠道和规则，发送测试消息",
+                          "change channels and rules, send test messages"},
+    [ACT_DUTY_WRITE] = {"duty.write", "编排值班表和联系方式", "edit the duty roster and contacts"},
+    [ACT_CALENDAR_WRITE] = {"calendar.write", "为工作日历增加年份（节假日与调休）",
+                            "add a year of holidays and make-up days to the calendar"},
 };
 
 /* Every role bit that means something; bits above are never granted. */

@@ -43,6 +43,12 @@ enum action {
     ACT_TOKEN_MANAGE,      /* API tokens of any account */
     ACT_AUDIT_READ,        /* read and export the audit log */
     ACT_SELF,              /* own session, password, second factor, own tokens */
+    ACT_INCIDENT_READ,     /* incidents, their clocks and fault reports, SLA figures */
+    ACT_INCIDENT_WRITE,    /* open, take through their life, annotate incidents */
+    ACT_NOTIFY_READ,       /* channels (secrets masked), rules, the delivery log */
+    ACT_NOTIFY_WRITE,      /* create/update/delete channels and rules, send tests */
+    ACT_DUTY_WRITE,        /* the duty roster and contacts */
+    ACT_CALENDAR_WRITE,    /* add a year to the working-day calendar */
     ACT__COUNT
 };
 

@@ -41,6 +41,9 @@ struct engine;
 struct auth_state;
 struct http_req_priv;
 struct web_hub;
+struct calendar;
+struct desk;
+struct notifier;
 
 struct api_ctx {
     struct store *S;
@@ -49,6 +52,9 @@ struct api_ctx {
     struct auth_state *auth; /* the security layer's shared state (its own locks) */
     bool tls;             /* served over HTTPS: cookies are Secure */
     struct web_hub *hub;  /* the console's live updates (http/api_web.h); may be NULL */
+    struct calendar *cal; /* the working-day calendar (cal/cal.h); may be NULL in tests */
+    struct desk *desk;    /* the incident desk (incident/desk.h); may be NULL in tests */
+    struct notifier *notify; /* notifications (notify/notify.h); may be NULL in tests */
 };
 
 struct http_req {

@@ -23,6 +23,7 @@
 #include "core/mem.h"
 #include "http/api.h"
 #include "http/api_admin.h"
+#include "http/api_ops.h"
 #include "http/api_web.h"
 #include "http/auth_mw.h"
 #include "http/auth_policy.h"
@@ -538,6 +539,9 @@ static enum MHD_Result dispatch(struct http_server *H, struct MHD_Connection *c,
         {api_routes, api_nroutes},
         {api_admin_routes, api_admin_nroutes},
         {api_web_routes, api_web_nroutes},
+        {api_incident_routes, api_incident_nroutes},
+        {api_notify_routes, api_notify_nroutes},
+        {api_calendar_routes, api_calendar_nroutes},
         /* The console's files and client-side routes (any GET path): last,
          * and never for /api paths, where an unknown path stays 404. */
         {api_web_console_routes, api_web_console_nroutes},

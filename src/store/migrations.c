@@ -228,6 +228,12 @@ static const char *const migrations[] = {
     "CREATE TRIGGER audit_append_only BEFORE INSERT ON audit\n"
     "WHEN NEW.seq IS NULL OR NEW.seq <> coalesce((SELECT max(seq) FROM audit), 0) + 1\n"
     "BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;\n",
+    /* 3: the working-day calendar's years added by the administrator (store/calendar.c). */
+    store_mig_calendar,
+    /* 4: incidents, their timeline, SLA marks and fault reports (store/incidents.c). */
+    store_mig_incidents,
+    /* 5: notification channels, rules, the duty roster and the delivery log (store/notify.c). */
+    store_mig_notify,
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -9,6 +9,11 @@
 #ifndef YW_STORE_STMTS_H
 #define YW_STORE_STMTS_H
 
+/* Each later subsystem keeps its statements in a header of its own. */
+#include "store/stmts_cal.h"
+#include "store/stmts_incident.h"
+#include "store/stmts_notify.h"
+
 #define SQL_SYS_COLS "SELECT id, name, spec, provisioned, created, updated FROM systems "
 #define SQL_MNT_COLS "SELECT id, name, spec, provisioned, created, updated FROM maintenance "
 /* A monitor with its system's current name and its open interval, if any:
@@ -255,6 +260,9 @@
     X(STMT_RU_RANGE, "SELECT monitor_id, hour, checks, failures, lat_min, lat_avg, "     \
                      "lat_p95, lat_max FROM rollups "                                    \
                      "WHERE monitor_id = ?1 AND hour >= ?2 AND hour < ?3 ORDER BY hour") \
-    STORE_AUTH_STMTS(X)
+    STORE_AUTH_STMTS(X)                                                                  \
+    STORE_CAL_STMTS(X)                                                                   \
+    STORE_INCIDENT_STMTS(X)                                                              \
+    STORE_NOTIFY_STMTS(X)
 
 #endif

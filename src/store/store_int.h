@@ -42,6 +42,11 @@
 
 #include "store/stmts.h"
 
+/* Migration steps kept beside the code that uses their tables. */
+extern const char store_mig_calendar[];
+extern const char store_mig_incidents[];
+extern const char store_mig_notify[];
+
 enum stmt_id {
 #define X_ENUM(id, sql) id,
     STORE_STMTS(X_ENUM)

@@ -32,6 +32,12 @@ static const struct {
     {"token.manage",    ". x . . . . ."},
     {"audit.read",      ". . x . . . ."},
     {"self",            "x x x x x x x"},
+    {"incident.read",   "x . . x x x x"},
+    {"incident.write",  ". . . . x x ."},
+    {"notify.read",     "x . . x x x ."},
+    {"notify.write",    "x . . . x . ."},
+    {"duty.write",      ". . . . x . ."},
+    {"calendar.write",  "x . . . . . ."},
 };
 #define NWANT (sizeof want / sizeof want[0])
 

@@ -17,6 +17,7 @@
 #include "http/api_admin.h"
 #include "http/api_web.h"
 #include "http/auth_policy.h"
+#include "http/api_ops.h"
 #include "t.h"
 
 /* As the server searches them (server.c: dispatch), in its order: this
@@ -24,8 +25,8 @@
  * console's files, never for /api paths. Counts are not constant
  * expressions: main fills them in. (This test links api_web_stub.c, whose
  * tables are empty; linked with api_web.c the same checks cover them.) */
-#define NTABLES 4
-#define CONSOLE 3
+#define NTABLES 7
+#define CONSOLE 6
 static struct route_table live[NTABLES];
 
 /* A concrete path for a pattern: every {param} becomes "1". */
@@ -284,6 +285,9 @@ int main(void)
     live[0] = (struct route_table){api_routes, api_nroutes};
     live[1] = (struct route_table){api_admin_routes, api_admin_nroutes};
     live[2] = (struct route_table){api_web_routes, api_web_nroutes};
+    live[3] = (struct route_table){api_incident_routes, api_incident_nroutes};
+    live[4] = (struct route_table){api_notify_routes, api_notify_nroutes};
+    live[5] = (struct route_table){api_calendar_routes, api_calendar_nroutes};
     live[CONSOLE] = (struct route_table){api_web_console_routes, api_web_console_nroutes};
     RUN(every_route_against_every_role);
     RUN(public_routes_are_exactly_these);

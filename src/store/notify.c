@@ -1,0 +1,4 @@
+/* Placeholder: its owner replaces this file. */
+#include "store/store_int.h"
+
+const char store_mig_notify[] = "SELECT 1;";
