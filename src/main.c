@@ -29,6 +29,10 @@ int main(int argc, char **argv)
         return cli_audit_main(argc - 1, argv + 1);
     if (strcmp(cmd, "setup-link") == 0)
         return cli_setup_link_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "calendar") == 0)
+        return cli_calendar_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "sla") == 0)
+        return cli_sla_main(argc - 1, argv + 1);
     if (strcmp(cmd, "roles") == 0) {
         /* The role × action matrix, as the README shows it. */
         struct buf b = BUF_INIT(1 << 20);

@@ -16,6 +16,10 @@ int cli_user_main(int argc, char **argv);
 int cli_token_main(int argc, char **argv);
 int cli_audit_main(int argc, char **argv);
 int cli_setup_link_main(int argc, char **argv);
+/* `yunwei calendar add DATE N | is-workday DATE | show YEAR | import FILE` (cli/calendar.c) */
+int cli_calendar_main(int argc, char **argv);
+/* `yunwei sla --period 2026-11 [--system NAME] [--json]` (cli/sla.c) */
+int cli_sla_main(int argc, char **argv);
 /* Prints help for cmd (NULL: the overview) to stdout; 0, or 2 if cmd is unknown. */
 int cli_help(const char *cmd);
 
