@@ -108,6 +108,7 @@ struct http_resp {
     const char *cache_control;        /* static string replacing the default
                                          "no-store" (the console's files:
                                          "no-cache"); NULL = default */
+    const char *link;                 /* static Link header (preloads), NULL = none */
     struct http_stream stream;        /* read set: a streamed answer, body unused;
                                          the server takes it (and closes it) */
 };

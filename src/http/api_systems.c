@@ -21,7 +21,7 @@ static void answer_system(const struct http_req *rq, struct http_resp *rs, int s
     struct monitor_filter f = MONITOR_FILTER_ALL;
     f.system_id = id;
     if (store_system_get(S, id, NULL, &row, &err) != 0 ||
-        store_monitor_list(S, &f, &mons, &nmons, &err) != 0) {
+        store_monitor_list_brief(S, &f, &mons, &nmons, &err) != 0) {
         resp_err(rs, &err);
     } else {
         resp_json(rs, status, api_system_json(&row, mons, nmons));
@@ -42,7 +42,7 @@ void api_systems_list(const struct http_req *rq, struct http_resp *rs)
     size_t nmons = 0;
     struct monitor_filter f = MONITOR_FILTER_ALL;
     if (store_system_list(S, &rows, &n, &err) != 0 ||
-        store_monitor_list(S, &f, &mons, &nmons, &err) != 0) {
+        store_monitor_list_brief(S, &f, &mons, &nmons, &err) != 0) {
         resp_err(rs, &err);
     } else {
         json_t *items = json_array();

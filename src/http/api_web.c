@@ -111,6 +111,12 @@ void api_web_file(const struct http_req *rq, struct http_resp *rs)
         f = web_find(path);
     if (f) {
         send_file(rq, rs, f);
+        /* Most visits open the dashboard: its two lists start with the page
+         * (the browser preloads them while the scripts load; the scripts'
+         * own requests for the same URLs take the preloaded answers). */
+        if (m->nparams == 0)
+            rs->link = "</api/v1/systems>; rel=preload; as=fetch; crossorigin, "
+                       "</api/v1/monitors?view=brief>; rel=preload; as=fetch; crossorigin";
         return;
     }
     /* "/%61pi/…" decodes to the API's prefix: not a page either. */

@@ -273,6 +273,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, bool tls, struct http
         MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, rs->etag);
     if (rs->allow[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
+    if (rs->link)
+        MHD_add_response_header(r, "Link", rs->link);
     if (rs->location[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, rs->location);
     if (rs->set_cookie[0])

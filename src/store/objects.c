@@ -1070,6 +1070,82 @@ int store_monitor_list(struct store *S, const struct monitor_filter *f, struct m
     return rc;
 }
 
+/* A brief row: the spec is decoded only when it is sealed (the columns
+ * beside it do not say whether it is critical). */
+static int monitor_decode_brief(const struct conn *c, sqlite3_stmt *st, struct monitor_row *row,
+                                struct yw_err *err)
+{
+    memset(row, 0, sizeof *row);
+    row->id = sqlite3_column_int64(st, 0);
+    if (sqlite3_column_type(st, 14) != SQLITE_NULL) {
+        char *text = store_obj_spec_open(c, (const char *)sqlite3_column_text(st, 14), err);
+        json_t *j = text ? json_parse(text, "monitor", row->id, err) : NULL;
+        xfree(text);
+        if (!j)
+            return -1;
+        int rc = config_monitor_from_json(j, &row->spec, err);
+        json_decref(j);
+        if (rc)
+            return stored_spec_fail(err, "monitor", row->id);
+        bool critical = row->spec.critical;
+        monitor_spec_release(&row->spec);
+        row->spec.critical = critical;
+    } else {
+        row->spec.critical = sqlite3_column_int(st, 13) != 0;
+    }
+    row->system_id = sqlite3_column_int64(st, 1);
+    row->spec.system = store_col_dup(st, 2);
+    row->spec.name = store_col_dup(st, 3);
+    const char *type = (const char *)sqlite3_column_text(st, 4);
+    if (!type || monitor_type_parse(type, &row->spec.type) != 0)
+        return yw_fail(err, YW_EIO, "monitor %lld: stored type unreadable", (long long)row->id);
+    row->spec.title = store_col_dup(st, 5);
+    row->spec.paused = sqlite3_column_int(st, 6) != 0;
+    row->spec.provisioned = sqlite3_column_int(st, 7) != 0;
+    row->created = sqlite3_column_int64(st, 8);
+    row->updated = sqlite3_column_int64(st, 9);
+    if (sqlite3_column_type(st, 10) != SQLITE_NULL) {
+        row->state = store_state_from_text((const char *)sqlite3_column_text(st, 10));
+        row->state_since = sqlite3_column_int64(st, 11);
+        row->state_reason = store_col_dup(st, 12);
+    } else {
+        row->state = ST_NODATA;
+    }
+    return 0;
+}
+
+static int dec_monitor_brief(const struct conn *c, sqlite3_stmt *st, void *row,
+                             struct yw_err *err)
+{
+    return monitor_decode_brief(c, st, row, err);
+}
+
+int store_monitor_list_brief(struct store *S, const struct monitor_filter *f,
+                             struct monitor_row **rows, size_t *n, struct yw_err *err)
+{
+    struct monitor_filter all = MONITOR_FILTER_ALL;
+    if (!f)
+        f = &all;
+    if (f->type != -1 && (f->type < 0 || f->type >= MT__COUNT))
+        return yw_fail_field(err, YW_EINVAL, "type", "unknown monitor type %d", f->type);
+    if (f->search && strlen(f->search) > STORE_SEARCH_MAX)
+        return yw_fail_field(err, YW_EINVAL, "q", "search text is longer than %d bytes",
+                             STORE_SEARCH_MAX);
+    struct conn *c = store_pool_get(S);
+    sqlite3_stmt *st = store_stmt_get(c, STMT_MON_BRIEF, err);
+    int rc = -1;
+    if (st) {
+        store_bind_i64(st, 1, f->system_id);
+        store_bind_text(st, 2,
+                        f->type == -1 ? NULL : monitor_type_name((enum monitor_type)f->type));
+        store_bind_text(st, 3, f->search && f->search[0] ? f->search : NULL);
+        rc = read_rows(c, st, sizeof **rows, dec_monitor_brief, rel_monitor, (void **)rows, n,
+                       err);
+    }
+    store_pool_put(S, c);
+    return rc;
+}
+
 int store_monitor_get(struct store *S, int64_t id, const char *name, struct monitor_row *row,
                       struct yw_err *err)
 {

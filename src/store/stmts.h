@@ -24,6 +24,17 @@
     "JOIN systems s ON s.id = m.system_id "                                              \
     "LEFT JOIN state_intervals i ON i.monitor_id = m.id AND i.\"end\" IS NULL "          \
     "WHERE m.deleted_at IS NULL "
+/* A monitor without its spec decoded (store_monitor_list_brief): the columns
+ * kept beside the spec, "critical" read from a plain spec by SQLite, and the
+ * spec itself only when it is sealed (then the store opens it). */
+#define SQL_MON_BRIEF_COLS                                                               \
+    "SELECT m.id, m.system_id, s.name, m.name, m.type, m.title, m.paused, "              \
+    "m.provisioned, m.created, m.updated, i.state, i.start, i.reason, "                  \
+    "CASE WHEN substr(m.spec, 1, 1) = '{' THEN json_extract(m.spec, '$.critical') END, " \
+    "CASE WHEN substr(m.spec, 1, 1) = '{' THEN NULL ELSE m.spec END FROM monitors m "    \
+    "JOIN systems s ON s.id = m.system_id "                                              \
+    "LEFT JOIN state_intervals i ON i.monitor_id = m.id AND i.\"end\" IS NULL "          \
+    "WHERE m.deleted_at IS NULL "
 #define SQL_IV_COLS "SELECT id, monitor_id, state, start, \"end\", reason FROM state_intervals "
 
 /* Accounts, sessions, tokens, settings and the audit trail (auth_*.c). */
@@ -167,6 +178,11 @@
                      "AND (?3 IS NULL OR instr(lower(m.name), lower(?3)) > 0 "           \
                      "OR instr(lower(coalesce(m.title, '')), lower(?3)) > 0) "           \
                      "ORDER BY m.id")                                                    \
+    X(STMT_MON_BRIEF, SQL_MON_BRIEF_COLS "AND (?1 = 0 OR m.system_id = ?1) "             \
+                      "AND (?2 IS NULL OR m.type = ?2) "                                 \
+                      "AND (?3 IS NULL OR instr(lower(m.name), lower(?3)) > 0 "          \
+                      "OR instr(lower(coalesce(m.title, '')), lower(?3)) > 0) "          \
+                      "ORDER BY m.id")                                                   \
     X(STMT_MON_BY_ID, SQL_MON_COLS "AND m.id = ?1")                                      \
     X(STMT_MON_BY_NAME, SQL_MON_COLS "AND m.name = ?1")                                  \
     X(STMT_MON_BY_TOKEN, SQL_MON_COLS "AND m.push_token = ?1")                           \

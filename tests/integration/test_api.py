@@ -74,6 +74,37 @@ class Api(YunweiTestCase):
         m2 = y.api("POST", "monitors", dict(body, system="prov"), expect=201)
         self.assertNotEqual(m2["id"], m["id"])
 
+    def test_brief_list_matches_the_full_one(self):
+        y = self.base()
+        y.api("POST", "monitors", {"name": "pg-secret", "system": "prov", "type": "postgres",
+                                   "conninfo": "host=127.0.0.1 port=1 user=u password=s3cr\"et",
+                                   "query": "select 1", "interval": "1m", "critical": True,
+                                   "title": "库 \"引号\" \\ 反斜杠"}, expect=201)
+        y.api("POST", "monitors", {"name": "plain", "system": "prov", "type": "tcp",
+                                   "host": "127.0.0.1", "port": self.tcp.port,
+                                   "interval": "1m"}, expect=201)
+        y.wait_state("prov-home", "up")
+        full = {m["name"]: m for m in y.get("monitors")["items"]}
+        brief = y.get("monitors?view=brief")
+        self.assertIsNone(brief["next_cursor"])
+        self.assertEqual(sorted(m["name"] for m in brief["items"]), sorted(full))
+        for b in brief["items"]:
+            f = full[b["name"]]
+            for k in ("id", "system", "type", "state", "state_since"):
+                self.assertEqual(b[k], f[k], (b["name"], k))
+            # critical read from a plain spec by SQL, and from a sealed one
+            # (the postgres password) by opening it.
+            self.assertEqual(b.get("critical", False), f["critical"], b["name"])
+            self.assertEqual(b.get("paused", False), f["paused"], b["name"])
+            self.assertEqual(b.get("title"), f.get("title"), b["name"])
+            self.assertNotIn("conninfo", b)
+        self.assertEqual(full["pg-secret"]["title"], "库 \"引号\" \\ 反斜杠")
+        y.api("POST", "monitors/plain/pause", expect=200)
+        self.assertTrue(next(m for m in y.get("monitors?view=brief&q=plain")["items"])["paused"])
+        self.assertEqual([m["name"] for m in y.get("monitors?view=brief&type=tcp")["items"]],
+                         ["plain"])
+        self.assertApiError(y.api("GET", "monitors?view=wide"), 400, "invalid")
+
     def test_validation_errors_name_the_field(self):
         y = self.base()
         ok = {"name": "v", "system": "prov", "type": "tcp", "host": "127.0.0.1", "port": 5432,

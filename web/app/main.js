@@ -393,7 +393,7 @@ async function boot() {
   // own request).
   if (location.pathname === '/') {
     api.prefetch('/api/v1/systems');
-    api.prefetch('/api/v1/monitors');
+    api.prefetch('/api/v1/monitors?view=brief');
   }
   await catalogues;
   applyShellText();

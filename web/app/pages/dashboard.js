@@ -345,7 +345,7 @@ export async function render(main, ctx) {
   async function loadAll() {
     const [sys, mon] = await Promise.all([
       api.get('/api/v1/systems', { signal: ctx.signal }),
-      api.get('/api/v1/monitors', { signal: ctx.signal }),
+      api.get('/api/v1/monitors?view=brief', { signal: ctx.signal }),
     ]);
     model.systems = sys.items || [];
     model.monitors = mon.items || [];
