@@ -639,7 +639,7 @@ void api_web_stream(const struct http_req *rq, struct http_resp *rs)
 /* ---- the tables --------------------------------------------------------------------------- */
 
 const struct route api_web_routes[] = {
-    {"GET", "/api/v1/stream", api_web_stream, ACT_OPS_READ, 0, NULL, NULL},
+    {"GET", "/api/v1/stream", api_web_stream, ACT_OPS_READ, ROUTE_BACKGROUND, NULL, NULL},
     {"GET", "/api/v1/chart/availability.svg", api_web_chart_availability, ACT_OPS_READ, 0, NULL,
      NULL},
     {"GET", "/api/v1/monitors/{id}/chart/latency.svg", api_web_chart_latency, ACT_OPS_READ, 0,

@@ -171,7 +171,7 @@ static void end_session(struct store *S, const char *hash)
 }
 
 static int by_session(struct auth_state *A, struct store *S, const char *sid,
-                      const char *source, ms_t now, struct auth_result *out,
+                      const char *source, ms_t now, bool activity, struct auth_result *out,
                       struct yw_err *err)
 {
     char hash[TOKEN_HASH_HEX];
@@ -233,7 +233,7 @@ static int by_session(struct auth_state *A, struct store *S, const char *sid,
     out->session_created = s.created;
     out->must_change_pw = u.must_change_pw || auth_password_expired(u.pw_changed, &pol, now);
     out->must_enrol = roleset_has_admin(u.roles) && !u.totp_enabled;
-    if (auth_touch_due(s.last_seen, now, AUTH_TOUCH_MS)) {
+    if (activity && auth_touch_due(s.last_seen, now, AUTH_TOUCH_MS)) {
         if (store_session_touch(S, hash, now, &e) != 0)
             log_warn("auth: recording a session's use: %s", e.msg);
         else
@@ -245,7 +245,7 @@ out:
 }
 
 int auth_authenticate(struct auth_state *A, struct store *S, const char *cookie_hdr,
-                      const char *authz_hdr, const char *source, ms_t now,
+                      const char *authz_hdr, const char *source, ms_t now, bool activity,
                       struct auth_result *out, struct yw_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -269,7 +269,7 @@ int auth_authenticate(struct auth_state *A, struct store *S, const char *cookie_
     if (!auth_token_well_formed(sid, "yws_"))
         out->refused = "session expired or ended: log in again";
     else if (S)
-        rc = by_session(A, S, sid, source, now, out, err);
+        rc = by_session(A, S, sid, source, now, activity, out, err);
     secret_wipe(sid, sizeof sid);
     return rc;
 }

@@ -85,12 +85,15 @@ struct auth_result {
 };
 
 /* Establishes who sent a request from its Cookie and Authorization headers
- * (either may be NULL) at now. A Bearer token wins over a cookie. Refused
+ * (either may be NULL) at now. A Bearer token wins over a cookie. activity:
+ * the request is a person's doing, so a session's idle clock restarts;
+ * false for background requests (the live stream, timed refreshes), which
+ * leave it running so an unattended tab still logs out. Refused
  * credentials leave the caller anonymous with out->refused set; an expired
  * session is ended in the store. Returns -1 with err only when the store
  * fails (the server answers 503). */
 int auth_authenticate(struct auth_state *A, struct store *S, const char *cookie_hdr,
-                      const char *authz_hdr, const char *source, ms_t now,
+                      const char *authz_hdr, const char *source, ms_t now, bool activity,
                       struct auth_result *out, struct yw_err *err);
 
 /* Appends an audit record now. user NULL = anonymous. before/after are

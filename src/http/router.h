@@ -57,6 +57,11 @@ enum {
      * object). Every other POST/PUT/PATCH/DELETE that succeeds is audited:
      * by the handler calling api_audit, or else by the server. */
     ROUTE_NO_AUDIT = 1u << 4,
+    /* Not a person's activity (the console's live stream, which reconnects
+     * on its own): a session used here is not kept from idling out. A
+     * request may say the same of itself with the header
+     * "X-Yunwei-Background: 1" (the console's timed refreshes). */
+    ROUTE_BACKGROUND = 1u << 5,
 };
 
 /* Write every field of an entry (-Wextra warns about missing ones):

@@ -425,8 +425,10 @@ static void handle(struct http_server *H, struct MHD_Connection *c, const char *
     client_source(c, source, sizeof source);
     ms_t now = time_now_ms();
 
+    const char *bg = header(c, "X-Yunwei-Background");
+    bool activity = !(r->flags & ROUTE_BACKGROUND) && !(bg && strcmp(bg, "1") == 0);
     if (auth_authenticate(H->auth, H->ctx.S, header(c, MHD_HTTP_HEADER_COOKIE),
-                          header(c, MHD_HTTP_HEADER_AUTHORIZATION), source, now, &ar,
+                          header(c, MHD_HTTP_HEADER_AUTHORIZATION), source, now, activity, &ar,
                           &err) != 0) {
         if (!(r->flags & ROUTE_PUBLIC)) {
             resp_err(rs, &err);

@@ -115,6 +115,30 @@ class Sessions(SecurityCase):
         self.assertStatus(c.login("sun.li", PW0), 200, None, "a new login works")
         self.assertStatus(c.get("session"), 200)
 
+    def test_background_requests_leave_the_idle_clock_running(self):
+        # whoami serves (it works before the first password change).
+        y = self.serve()
+        self.user("bai.yu", "viewer", PW0)
+        db = self.db()
+        a = Session(y)
+        self.assertStatus(a.login("bai.yu", PW0), 200)
+        idle_since = int(time.time() * 1000) - 20 * 60 * 1000
+        db.execute("UPDATE sessions SET last_seen = ?", (idle_since,))
+        # A timed refresh (the console's header) does not count as use…
+        self.assertStatus(a.request("GET", "session", headers={"X-Yunwei-Background": "1"}),
+                          200)
+        seen = db.execute("SELECT last_seen FROM sessions").fetchone()[0]
+        self.assertEqual(seen, idle_since)
+        # …a person's request does.
+        self.assertStatus(a.get("session"), 200)
+        seen = db.execute("SELECT last_seen FROM sessions").fetchone()[0]
+        self.assertGreater(seen, idle_since + 19 * 60 * 1000)
+        # Past the idle limit, background requests are refused like any other.
+        db.execute("UPDATE sessions SET last_seen = ?",
+                   (int(time.time() * 1000) - 31 * 60 * 1000,))
+        r = a.request("GET", "session", headers={"X-Yunwei-Background": "1"})
+        self.assertStatus(r, 401, "unauthorized", "idle session, background request")
+
     def test_csrf_on_cookie_authenticated_changes(self):
         y = self.serve()
         y.api("POST", "systems", {"name": "core", "tier": "key"}, expect=201)

@@ -65,8 +65,11 @@ export function createApi({ fetchFn = (...a) => globalThis.fetch(...a), base = '
   let csrf = null;
   const hooks = { onUnauthorized, onRestricted };
 
-  async function request(method, path, { query, body, signal, noRedirect = false, accept = 'json' } = {}) {
+  async function request(method, path, { query, body, signal, noRedirect = false, accept = 'json', background = false } = {}) {
     const headers = { Accept: accept === 'json' ? 'application/json' : '*/*' };
+    // A timed refresh is not the person's doing: the server leaves the
+    // session's idle clock running, so an unattended tab still logs out.
+    if (background) headers['X-Yunwei-Background'] = '1';
     const init = { method, headers, credentials: 'same-origin', signal };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
@@ -137,11 +140,11 @@ export function createApi({ fetchFn = (...a) => globalThis.fetch(...a), base = '
 export const api = createApi();
 
 /** Every item of a paged list, following next_cursor up to maxPages pages. */
-export async function fetchAll(client, path, query = {}, { maxPages = 10, signal } = {}) {
+export async function fetchAll(client, path, query = {}, { maxPages = 10, signal, background = false } = {}) {
   const items = [];
   let cursor = null;
   for (let i = 0; i < maxPages; i++) {
-    const page = await client.get(path, { query: { ...query, cursor }, signal });
+    const page = await client.get(path, { query: { ...query, cursor }, signal, background });
     items.push(...((page && page.items) || []));
     cursor = page && page.next_cursor;
     if (!cursor) return { items, complete: true };

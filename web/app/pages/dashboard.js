@@ -264,6 +264,10 @@ export async function render(main, ctx) {
 
   // ---- data -----------------------------------------------------------------------
 
+  // Requests after the first load come from timers and the live stream, not
+  // from the person: they leave the session's idle clock running.
+  let quiet = false;
+
   async function loadRecent() {
     // Events come oldest first; the newest are at the end of the last page.
     // Look back an hour first and further only when that is quiet, so that a
@@ -271,7 +275,7 @@ export async function render(main, ctx) {
     let items = [];
     for (const hours of [1, 24, 24 * 7]) {
       const from = new Date(Date.now() - hours * 3600e3).toISOString();
-      const r = await fetchAll(api, '/api/v1/events', { from, limit: 1000 }, { maxPages: 5, signal: ctx.signal });
+      const r = await fetchAll(api, '/api/v1/events', { from, limit: 1000 }, { maxPages: 5, signal: ctx.signal, background: quiet });
       items = r.items;
       if (items.length >= RECENT_MAX || !r.complete) break;
     }
@@ -309,8 +313,8 @@ export async function render(main, ctx) {
       days = { today, month: monthStart(today) };
     }
     const [d, m] = await Promise.all([
-      api.get(`/api/v1/systems/${id}/availability`, { query: { from: days.today }, signal: ctx.signal }),
-      api.get(`/api/v1/systems/${id}/availability`, { query: { from: days.month }, signal: ctx.signal }),
+      api.get(`/api/v1/systems/${id}/availability`, { query: { from: days.today }, signal: ctx.signal, background: quiet }),
+      api.get(`/api/v1/systems/${id}/availability`, { query: { from: days.month }, signal: ctx.signal, background: quiet }),
     ]);
     avail.set(id, { today: d, month: m });
     fillAvail(id);
@@ -333,6 +337,7 @@ export async function render(main, ctx) {
     for (const el of wallBox.querySelectorAll('dl[data-sid]')) if (!requested.has(Number(el.dataset.sid))) io.observe(el);
   }
   function refreshAvail() {
+    quiet = true; // from here on, only timers and the live stream ask
     requested.clear();
     days = null;
     observeAvail();
@@ -344,8 +349,8 @@ export async function render(main, ctx) {
 
   async function loadAll() {
     const [sys, mon] = await Promise.all([
-      api.get('/api/v1/systems', { signal: ctx.signal }),
-      api.get('/api/v1/monitors?view=brief', { signal: ctx.signal }),
+      api.get('/api/v1/systems', { signal: ctx.signal, background: quiet }),
+      api.get('/api/v1/monitors?view=brief', { signal: ctx.signal, background: quiet }),
     ]);
     model.systems = sys.items || [];
     model.monitors = mon.items || [];
@@ -358,7 +363,7 @@ export async function render(main, ctx) {
   async function refreshSystems() {
     sysTimer = null;
     try {
-      const sys = await api.get('/api/v1/systems', { signal: ctx.signal });
+      const sys = await api.get('/api/v1/systems', { signal: ctx.signal, background: true });
       model.systems = sys.items || [];
       scheduleWall();
     } catch {
@@ -399,6 +404,7 @@ export async function render(main, ctx) {
 
   try {
     await loadAll();
+    quiet = true;
   } catch (err) {
     if (err.name === 'AbortError') return undefined;
     mount(wallBox, errorBox(err, t, lang));
@@ -415,6 +421,7 @@ export async function render(main, ctx) {
   // stream the lists are polled instead.
   const availTimer = setInterval(refreshAvail, 5 * 60e3);
   const pollTimer = setInterval(() => {
+    quiet = true;
     if (live.status !== 'live') reload();
     else drawOutages(); // the "since" durations move on
   }, 60e3);
