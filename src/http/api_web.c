@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/mem.h"
 #include "http/api.h"
 #include "http/auth_mw.h"
@@ -39,8 +40,8 @@ bool api_web_is_api_path(const char *path)
 void api_web_start(struct api_ctx *ctx, struct engine *E)
 {
     ctx->hub = web_hub_new(NULL);
-    if (E)
-        engine_on_transition(E, web_hub_on_transition, ctx->hub);
+    if (E && engine_on_transition(E, web_hub_on_transition, ctx->hub) != 0)
+        log_warn("web: no room for the live stream's engine hook");
 }
 
 void api_web_shutdown(struct api_ctx *ctx)
@@ -53,7 +54,7 @@ void api_web_stop(struct api_ctx *ctx, struct engine *E)
     if (!ctx->hub)
         return;
     if (E) /* waits for a call in flight: the hub can go after this */
-        engine_on_transition(E, NULL, NULL);
+        engine_off_transition(E, web_hub_on_transition, ctx->hub);
     web_hub_free(ctx->hub);
     ctx->hub = NULL;
 }

@@ -7,7 +7,7 @@
  *   qlock guards the command queue (other threads -> loop);
  *   mlock guards the monitor array and per-monitor counters, so metrics can be
  *   read from HTTP threads; the loop thread takes it only to mutate them.
- * (hlock only guards the transition hook, engine_on_transition, and is held
+ * (hlock only guards the transition hooks, engine_on_transition, and is held
  * just around its call in settle_state, never with the other two.)
  * Store reads that a command needs (a monitor's row, all windows) are done on
  * the calling thread before enqueueing, so the loop never waits on the disk.
@@ -86,8 +86,10 @@ struct engine {
     /* engine_on_transition: taken by the loop thread around each call, so
      * that removing the hook from another thread waits for a call in flight. */
     pthread_mutex_t hlock;
-    void (*on_transition)(void *arg, const struct engine_transition *t);
-    void *on_transition_arg;
+    struct {
+        void (*fn)(void *arg, const struct engine_transition *t);
+        void *arg;
+    } hooks[ENGINE_HOOKS_MAX];
 };
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -136,11 +138,11 @@ static void settle_state(struct engine *E, struct mon *m, const char *detail)
     ms_t at = time_now_ms();
     store_put_transition(E->S, m->id, st, at, *reason ? reason : NULL);
     pthread_mutex_lock(&E->hlock);
-    if (E->on_transition) {
-        struct engine_transition t = {m->id, m->spec.name, m->spec.system, st, at,
-                                      *reason ? reason : NULL};
-        E->on_transition(E->on_transition_arg, &t);
-    }
+    struct engine_transition t = {m->id, m->spec.name, m->spec.system, st, at,
+                                  *reason ? reason : NULL};
+    for (int i = 0; i < ENGINE_HOOKS_MAX; i++)
+        if (E->hooks[i].fn)
+            E->hooks[i].fn(E->hooks[i].arg, &t);
     pthread_mutex_unlock(&E->hlock);
 }
 
@@ -682,12 +684,32 @@ void engine_free(struct engine *E)
     xfree(E);
 }
 
-void engine_on_transition(struct engine *E,
-                          void (*fn)(void *arg, const struct engine_transition *t), void *arg)
+int engine_on_transition(struct engine *E,
+                         void (*fn)(void *arg, const struct engine_transition *t), void *arg)
+{
+    int rc = -1;
+    pthread_mutex_lock(&E->hlock);
+    for (int i = 0; i < ENGINE_HOOKS_MAX && rc != 0; i++) {
+        if (!E->hooks[i].fn) {
+            E->hooks[i].fn = fn;
+            E->hooks[i].arg = arg;
+            rc = 0;
+        }
+    }
+    pthread_mutex_unlock(&E->hlock);
+    return rc;
+}
+
+void engine_off_transition(struct engine *E,
+                           void (*fn)(void *arg, const struct engine_transition *t), void *arg)
 {
     pthread_mutex_lock(&E->hlock);
-    E->on_transition = fn;
-    E->on_transition_arg = fn ? arg : NULL;
+    for (int i = 0; i < ENGINE_HOOKS_MAX; i++) {
+        if (E->hooks[i].fn == fn && E->hooks[i].arg == arg) {
+            E->hooks[i].fn = NULL;
+            E->hooks[i].arg = NULL;
+        }
+    }
     pthread_mutex_unlock(&E->hlock);
 }
 

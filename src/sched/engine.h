@@ -62,14 +62,19 @@ struct engine_transition {
     const char *reason;    /* "HTTP 503", "maintenance weekly-patch"…; NULL when none */
 };
 
-/* Thread-safe. Sets the one hook called for every state change sent to the
- * store (the web console's live stream uses it); fn NULL removes it. The
- * hook runs on the loop thread, under a lock of its own, after the change
- * is queued to the store: it must be quick and must not call back into the
- * engine. Once this call returns, the previous hook is never called again,
- * so its arg may be freed. */
-void engine_on_transition(struct engine *E,
-                          void (*fn)(void *arg, const struct engine_transition *t), void *arg);
+#define ENGINE_HOOKS_MAX 4
+
+/* Thread-safe. Adds a hook called for every state change sent to the store
+ * (the web console's live stream, the incident desk); -1 when
+ * ENGINE_HOOKS_MAX are set. Hooks run on the loop thread, in the order
+ * added, under a lock of their own, after the change is queued to the
+ * store: each must be quick and must not call back into the engine. */
+int engine_on_transition(struct engine *E,
+                         void (*fn)(void *arg, const struct engine_transition *t), void *arg);
+/* Thread-safe. Removes the hook (fn, arg). Once this returns it is never
+ * called again, so arg may be freed. */
+void engine_off_transition(struct engine *E,
+                           void (*fn)(void *arg, const struct engine_transition *t), void *arg);
 
 struct engine_stats {
     uint64_t checks, failures;

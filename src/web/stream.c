@@ -211,6 +211,8 @@ static bool format_event(const struct engine_transition *t, size_t reason_max, s
     return true;
 }
 
+static void push_event(struct web_hub *B, const struct ev *e);
+
 void web_hub_publish(struct web_hub *B, const struct engine_transition *t)
 {
     struct ev e;
@@ -221,10 +223,33 @@ void web_hub_publish(struct web_hub *B, const struct engine_transition *t)
                  (long long)t->monitor_id);
         return;
     }
+    push_event(B, &e);
+}
+
+void web_hub_publish_incident(struct web_hub *B, int64_t incident_id)
+{
+    if (!B)
+        return;
+    struct ev e;
+    int n = snprintf(e.text, sizeof e.text, "event: incident\ndata: {\"id\":%lld}\n\n",
+                     (long long)incident_id);
+    if (n < 0 || (size_t)n >= sizeof e.text)
+        return;
+    e.len = (size_t)n;
+    push_event(B, &e);
+}
+
+void web_hub_on_incident(void *hub, int64_t incident_id)
+{
+    web_hub_publish_incident(hub, incident_id);
+}
+
+static void push_event(struct web_hub *B, const struct ev *e)
+{
     pthread_mutex_lock(&B->mu);
     struct ev *slot = &B->ring[B->next_seq % B->cap];
-    memcpy(slot->text, e.text, e.len);
-    slot->len = e.len;
+    memcpy(slot->text, e->text, e->len);
+    slot->len = e->len;
     B->next_seq++;
     for (struct web_sub *s = B->subs; s; s = s->next)
         wake_sub(s);

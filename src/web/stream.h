@@ -113,6 +113,11 @@ void web_hub_shutdown(struct web_hub *B);
 void web_hub_publish(struct web_hub *B, const struct engine_transition *t);
 /* The engine hook: web_hub_publish(hub, t). */
 void web_hub_on_transition(void *hub, const struct engine_transition *t);
+/* An incident was opened or changed: "event: incident" with {"id":N}; the
+ * console refetches what it shows. B NULL is a no-op. */
+void web_hub_publish_incident(struct web_hub *B, int64_t incident_id);
+/* The incident desk's hook: web_hub_publish_incident(hub, id). */
+void web_hub_on_incident(void *hub, int64_t incident_id);
 
 /* Counters, for tests and metrics. */
 struct web_hub_stats {
