@@ -81,7 +81,8 @@ static void flush_file_problems(struct ynode_diag *yd, const char *file, struct 
 
 /* ---------------------------------------------------------------- key sets */
 
-static const char *const k_top[] = {"retention_days", "systems", "monitors", "maintenance", NULL};
+static const char *const k_top[] = {"retention_days", "systems", "monitors", "maintenance",
+                                    "sla", "channels", "rules", "duty", NULL};
 static const char *const k_system[] = {"name", "title", "tier", NULL};
 static const char *const k_monitor[] = {"name", "system", "title", "type", "interval",
                                         "retry_interval", "timeout", "retries", "recover",
@@ -1304,6 +1305,38 @@ static void check_references(struct vctx *v, struct file_state *fs)
     xfree(tok.v);
 }
 
+/* A section another subsystem validates (model.h: struct config_section):
+ * only its shape is checked here (a mapping or a list of mappings), the
+ * rest by its owner. */
+static void keep_section(struct vctx *v, const struct ynode *root, const char *key, bool list,
+                         struct config_section *out)
+{
+    const struct ynode *n = ynode_member(root, key);
+    if (!n)
+        return;
+    v->d->base = root;
+    if (n->kind != (list ? YN_SEQ : YN_MAP)) {
+        ynode_err(v->d, n, "%s: expected %s", key, list ? "a list" : "a mapping");
+        return;
+    }
+    if (list && n->nkids > CONFIG_OBJECTS_MAX) {
+        ynode_err(v->d, n, "%s: more than %d items", key, CONFIG_OBJECTS_MAX);
+        return;
+    }
+    json_t *j = ynode_to_json(n, v->d);
+    if (!j)
+        return;
+    out->json = j;
+    out->line = n->key_line ? n->key_line : n->line;
+    out->col = n->key_line ? n->key_col : n->col;
+    if (list) {
+        out->item_lines = xcalloc(n->nkids + 1, sizeof *out->item_lines);
+        out->nitems = n->nkids;
+        for (size_t i = 0; i < n->nkids; i++)
+            out->item_lines[i] = n->kids[i]->line;
+    }
+}
+
 static void parse_file(struct vctx *v, const struct ynode *root, struct file_state *fs)
 {
     struct config *c = fs->c;
@@ -1356,6 +1389,10 @@ static void parse_file(struct vctx *v, const struct ynode *root, struct file_sta
         }
     }
     check_references(v, fs);
+    keep_section(v, root, "sla", false, &c->sla);
+    keep_section(v, root, "channels", true, &c->channels);
+    keep_section(v, root, "rules", true, &c->rules);
+    keep_section(v, root, "duty", true, &c->duty);
 }
 
 int config_load_buffer(const char *name, const char *data, size_t len, struct config *out,

@@ -105,6 +105,11 @@ void config_release(struct config *c)
     xfree(c->systems);
     xfree(c->monitors);
     xfree(c->maint);
+    struct config_section *secs[] = {&c->sla, &c->channels, &c->rules, &c->duty};
+    for (size_t i = 0; i < sizeof secs / sizeof secs[0]; i++) {
+        json_decref(secs[i]->json);
+        xfree(secs[i]->item_lines);
+    }
     memset(c, 0, sizeof *c);
 }
 

@@ -129,11 +129,24 @@ struct maint_spec {
     bool provisioned;
 };
 
+/* A section of the config file that another subsystem checks with its own
+ * validator (the same one its API uses): the incident desk's SLA policy
+ * (sla:), notification channels and rules (channels:, rules:) and the duty
+ * roster (duty:). Kept as JSON converted from the YAML, with where it was
+ * written, so that their messages can point at the file. */
+struct config_section {
+    json_t *json;             /* NULL when the file has no such section */
+    int line, col;            /* of its key */
+    int *item_lines;          /* a list's items: the line of each; NULL else */
+    size_t nitems;
+};
+
 struct config {
     struct system_spec *systems; size_t nsystems;
     struct monitor_spec *monitors; size_t nmonitors;
     struct maint_spec *maint; size_t nmaint;
     int retention_days;                /* raw results; default 30 */
+    struct config_section sla, channels, rules, duty;
 };
 
 const char *monitor_type_name(enum monitor_type t);   /* "http"… */

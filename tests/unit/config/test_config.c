@@ -285,7 +285,7 @@ TEST(unknown_keys)
     /* col 1 of line 1 */
     EXPECT("system:\n  - name: s\n",
            "c.yaml:1:1: system: unknown key; did you mean \"systems\"? (keys of the config "
-           "file: retention_days, systems, monitors, maintenance)");
+           "file: retention_days, systems, monitors, maintenance, sla, channels, rules, duty)");
     /* a key of another monitor type */
     EXPECT(SYS
            "monitors:\n"
@@ -1368,8 +1368,38 @@ TEST(type_names)
     CHECK_STR(tier_name(TIER_GENERAL), "general");
 }
 
+TEST(sections_kept_for_their_owners)
+{
+    struct config c;
+    struct diag d = DIAG_INIT;
+    const char *y = "systems: []\nmonitors: []\n"
+                    "sla:\n  warn_pct: 80\n"
+                    "channels:\n  - name: ops-robot\n    type: dingtalk\n"
+                    "  - name: mail\n    type: email\n"
+                    "duty: []\n";
+    CHECK_INT(config_load_buffer("c.yaml", y, strlen(y), &c, &d), 0);
+    CHECK(c.sla.json && json_is_object(c.sla.json));
+    CHECK_INT(json_integer_value(json_object_get(c.sla.json, "warn_pct")), 80);
+    CHECK_INT(c.sla.line, 3);
+    CHECK(json_is_array(c.channels.json));
+    CHECK_INT(c.channels.nitems, 2);
+    CHECK_INT(c.channels.item_lines[0], 6);
+    CHECK_INT(c.channels.item_lines[1], 8);
+    CHECK(c.rules.json == NULL);
+    CHECK(json_is_array(c.duty.json));
+    config_release(&c);
+    diag_release(&d);
+
+    const char *bad = "channels:\n  name: x\n";
+    CHECK_INT(config_load_buffer("c.yaml", bad, strlen(bad), &c, &d), -1);
+    CHECK(d.n == 1 && strstr(d.lines[0], "channels: expected a list") != NULL);
+    config_release(&c);
+    diag_release(&d);
+}
+
 int main(void)
 {
+    RUN(sections_kept_for_their_owners);
     RUN(example_parses);
     RUN(defaults_and_types);
     RUN(empty_documents_are_empty_configs);
