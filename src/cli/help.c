@@ -68,6 +68,28 @@ static const struct help_entry entries[] = {
     {"setup-link", "yunwei setup-link [--data DIR]",
      "For a store without any account: prints a one-time path (valid 24 h) at which the\n"
      "first administrator is created in the console. Refused once accounts exist.\n"},
+    {"calendar",
+     "yunwei calendar add DATE N | is-workday DATE | show YEAR | import FILE [--year Y] "
+     "[--data DIR]",
+     "The working-day calendar: weekends, China's public holidays and make-up working days\n"
+     "(调休), shipped for the years of data/cn-holidays.txt; the administrator adds a year\n"
+     "when the State Council publishes it (docs/calendar.md).\n"
+     "  add DATE N        prints the date N working days after DATE\n"
+     "                    (2026-04-03 + 1 = 2026-04-07: 4-6 April are Qingming)\n"
+     "  is-workday DATE   exit 0 when a working day, 1 when not; says why\n"
+     "  show YEAR         the year's holidays and make-up days\n"
+     "  import FILE       adds or replaces a year in the store of --data DIR (default ./var);\n"
+     "                    works while serve runs, which takes it on SIGHUP or restart\n"
+     "                    (PUT /api/v1/calendar/years/{year} takes effect at once)\n"
+     "Exit status: 0 done or a working day; 1 not a working day, year not known, or import\n"
+     "failed; 2 bad input.\n"},
+    {"sla",
+     "yunwei sla --period 2026-11|2026-Q4|2026-H2|2026 [--from DATE --to DATE] "
+     "[--system NAME] [--json] [--data DIR]",
+     "The figures the contract's assessment reads for a period: incidents by level and\n"
+     "source, response rate, SLA compliance per clock (response, on site, resolution),\n"
+     "mean and p90 times to respond and resolve, breaches, fault reports late, fault rate.\n"
+     "Works while serve runs on DIR.\n"},
     {"version", "yunwei version", "Prints the version.\n"},
     {"help", "yunwei help [CMD]", "Explains a subcommand.\n"},
 };

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cal/cal.h"
 #include "cli/boot.h"
 #include "cli/cli.h"
 #include "core/config.h"
@@ -38,6 +39,7 @@ struct serve_ctx {
     struct serve_opts opts;
     struct store *S;
     struct engine *E;
+    struct calendar *cal;
     sigset_t sigs;
 };
 
@@ -120,6 +122,10 @@ static void *signal_thread(void *arg)
         if (sigwait(&ctx->sigs, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
+            /* Years added with `yunwei calendar import` beside the server. */
+            struct yw_err cerr = YW_ERR_INIT;
+            if (ctx->cal && calendar_reload(ctx->cal, &cerr) != 0)
+                log_error("SIGHUP: calendar not reloaded: %s", cerr.msg);
             if (!ctx->opts.config) {
                 log_info("SIGHUP: no --config file to reload");
                 continue;
@@ -161,6 +167,7 @@ int cli_serve_main(int argc, char **argv)
     struct yw_err err = YW_ERR_INIT;
     struct demo *D = NULL;
     struct http_server *H = NULL;
+    struct calendar *cal = NULL;
     struct config cfg = {0};
     struct diag d = DIAG_INIT;
 
@@ -204,7 +211,14 @@ int cli_serve_main(int argc, char **argv)
         fprintf(stderr, "yunwei serve: engine: %s\n", err.msg);
         goto out;
     }
-    struct http_opts hopts = {.tls_cert = ctx.opts.tls_cert, .tls_key = ctx.opts.tls_key};
+    /* The working-day calendar: the shipped years and those added since. */
+    cal = ctx.cal = calendar_open(ctx.S, &err);
+    if (!cal) {
+        fprintf(stderr, "yunwei serve: calendar: %s\n", err.msg);
+        goto out;
+    }
+    struct http_opts hopts = {.tls_cert = ctx.opts.tls_cert, .tls_key = ctx.opts.tls_key,
+                              .cal = cal};
     H = http_start(ctx.opts.listen, ctx.S, ctx.E, &hopts, &err);
     if (!H) {
         fprintf(stderr, "yunwei serve: http: %s\n", err.msg);
@@ -246,6 +260,7 @@ out:
         demo_stop(D);
     if (ctx.E)
         engine_free(ctx.E);
+    calendar_close(cal);
     if (ctx.S) {
         if (store_flush(ctx.S, &err) != 0)
             log_error("store: final flush failed: %s", err.msg);

@@ -766,6 +766,9 @@ struct http_server *http_start(const char *listen_addr, struct store *S, struct 
     H->ctx.process_start = process_start_ms();
     H->ctx.auth = H->auth;
     H->ctx.tls = tls;
+    H->ctx.cal = opts ? opts->cal : NULL;
+    H->ctx.desk = opts ? opts->desk : NULL;
+    H->ctx.notify = opts ? opts->notify : NULL;
     snprintf(H->tls_prio, sizeof H->tls_prio, "%s", TLS_PRIORITIES);
     api_web_start(&H->ctx, E); /* the live-update hub, hooked to the engine */
     struct MHD_OptionItem tls_opts[] = {
@@ -804,6 +807,11 @@ struct http_server *http_start(const char *listen_addr, struct store *S, struct 
         return NULL;
     }
     return H;
+}
+
+struct web_hub *http_hub(const struct http_server *H)
+{
+    return H->ctx.hub;
 }
 
 int http_port(const struct http_server *H)

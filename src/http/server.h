@@ -22,6 +22,10 @@
 #include "store/store.h"
 
 struct http_server;
+struct calendar;
+struct desk;
+struct notifier;
+struct web_hub;
 
 /* How to serve. HTTP_OPTS_INIT (or a NULL pointer) is plain HTTP. */
 struct http_opts {
@@ -30,8 +34,14 @@ struct http_opts {
      * server runs. Both or neither. */
     const char *tls_cert;
     const char *tls_key;
+    /* What the incident desk's routes answer from (http/api_ops.h), not
+     * owned: the working-day calendar (cal/cal.h), the desk (desk/desk.h),
+     * notifications (notify/notify.h). NULL: their routes answer 503. */
+    struct calendar *cal;
+    struct desk *desk;
+    struct notifier *notify;
 };
-#define HTTP_OPTS_INIT {NULL, NULL}
+#define HTTP_OPTS_INIT {NULL, NULL, NULL, NULL, NULL}
 
 /* listen is "ADDR:PORT" (e.g. "127.0.0.1:8080"; port 0 picks a free one).
  * NULL with err if it cannot bind, a TLS file cannot be read, or this
@@ -40,6 +50,9 @@ struct http_server *http_start(const char *listen, struct store *S, struct engin
                                const struct http_opts *opts, struct yw_err *err);
 /* The port actually bound. */
 int http_port(const struct http_server *H);
+/* The console's live-update hub (web/stream.h), for whoever publishes on
+ * it (the incident desk); NULL when the console is not linked. */
+struct web_hub *http_hub(const struct http_server *H);
 void http_stop(struct http_server *H);
 
 #endif

@@ -15,7 +15,8 @@ export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'O
 /** Role names as src/auth/roles.c names them, in its order. */
 export const ROLES = ['sysadmin', 'secadmin', 'auditadmin', 'assessor', 'manager', 'engineer', 'viewer'];
 export const ACTIONS = ['ops.read', 'monitor.write', 'monitor.operate', 'maint.write', 'org.read', 'user.write',
-  'role.grant', 'policy.read', 'policy.write', 'token.manage', 'audit.read', 'self'];
+  'role.grant', 'policy.read', 'policy.write', 'token.manage', 'audit.read', 'self',
+  'incident.read', 'incident.write', 'notify.read', 'notify.write', 'duty.write', 'calendar.write'];
 
 /**
  * The role x action matrix of src/auth/roles.c, used only when the session
@@ -24,13 +25,15 @@ export const ACTIONS = ['ops.read', 'monitor.write', 'monitor.operate', 'maint.w
  * compares it with roles.c.
  */
 export const ROLE_ACTIONS = {
-  sysadmin: ['ops.read', 'monitor.write', 'monitor.operate', 'maint.write', 'org.read', 'user.write', 'self'],
+  sysadmin: ['ops.read', 'monitor.write', 'monitor.operate', 'maint.write', 'org.read', 'user.write', 'self',
+    'incident.read', 'notify.read', 'notify.write', 'calendar.write'],
   secadmin: ['ops.read', 'org.read', 'role.grant', 'policy.read', 'policy.write', 'token.manage', 'self'],
   auditadmin: ['audit.read', 'org.read', 'self'],
-  assessor: ['ops.read', 'self'],
-  manager: ['ops.read', 'monitor.operate', 'maint.write', 'org.read', 'self'],
-  engineer: ['ops.read', 'monitor.operate', 'self'],
-  viewer: ['ops.read', 'self'],
+  assessor: ['ops.read', 'self', 'incident.read', 'notify.read'],
+  manager: ['ops.read', 'monitor.operate', 'maint.write', 'org.read', 'self', 'incident.read', 'incident.write',
+    'notify.read', 'notify.write', 'duty.write'],
+  engineer: ['ops.read', 'monitor.operate', 'self', 'incident.read', 'incident.write', 'notify.read'],
+  viewer: ['ops.read', 'self', 'incident.read'],
 };
 
 /** The actions a session may do: the server's list, else derived from its roles. */

@@ -187,8 +187,8 @@ TEST(open_creates_dir_and_schema)
     char *db = xasprintf("%s/yunwei.db", dir);
     CHECK(stat(db, &st) == 0 && (st.st_mode & 0777) == 0600);
     /* 1: monitoring; 2: accounts, sessions, tokens, audit */
-    CHECK_INT(sql_int(dir, "SELECT count(*) FROM schema_migrations"), 2);
-    CHECK_INT(sql_int(dir, "SELECT max(version) FROM schema_migrations"), 2);
+    CHECK_INT(sql_int(dir, "SELECT count(*) FROM schema_migrations"), 5);
+    CHECK_INT(sql_int(dir, "SELECT max(version) FROM schema_migrations"), 5);
     CHECK_INT(sql_int(dir, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
                            "('meta','systems','monitors','maintenance','maint_refs','results',"
                            "'state_intervals','rollups','schema_migrations')"),
@@ -205,7 +205,7 @@ TEST(open_creates_dir_and_schema)
     store_close(S);
     S = open_ok(dir);
     CHECK(S != NULL);
-    CHECK_INT(sql_int(dir, "SELECT count(*) FROM schema_migrations"), 2);
+    CHECK_INT(sql_int(dir, "SELECT count(*) FROM schema_migrations"), 5);
     struct system_row row;
     struct yw_err e = YW_ERR_INIT;
     CHECK(store_system_get(S, 0, "portal", &row, &e) == 0);
