@@ -16,6 +16,10 @@
 
 #include "cal/cal.h"
 #include "cli/boot.h"
+#include "desk/desk.h"
+#include "notify/notify.h"
+#include "notify/notify_admin.h"
+#include "web/stream.h"
 #include "cli/cli.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -33,6 +37,7 @@ struct serve_opts {
     int retention_days;
     const char *tls_cert; /* --tls-cert/--tls-key: serve HTTPS (http/server.h) */
     const char *tls_key;
+    const char *public_url; /* how people reach the console, for links in notifications */
 };
 
 struct serve_ctx {
@@ -40,8 +45,37 @@ struct serve_ctx {
     struct store *S;
     struct engine *E;
     struct calendar *cal;
+    struct desk *desk;
     sigset_t sigs;
 };
+
+/* The config's sections for the incident desk and notifications: the SLA
+ * policy, channels, rules and the duty roster (after the accounts exist:
+ * shifts name them). Each is checked by its owner's validator; on error
+ * nothing of them changes. */
+static int apply_ops_sections(struct serve_ctx *ctx, const struct config *cfg, const char *file,
+                              struct yw_err *err)
+{
+    if (notify_config_apply(ctx->S, cfg->channels.json, cfg->rules.json, cfg->duty.json, err) !=
+        0) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return yw_fail(err, YW_EINVAL, "%s: %s%s%s", file, err->field, err->field[0] ? ": " : "",
+                       why);
+    }
+    if (cfg->sla.json && ctx->desk) {
+        char *text = json_dumps(cfg->sla.json, JSON_COMPACT);
+        int rc = text ? desk_policy_put(ctx->desk, text, err) : -1;
+        free(text);
+        if (rc != 0) {
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "%s", err->msg);
+            return yw_fail(err, YW_EINVAL, "%s:%d:%d: sla: %s%s%s", file, cfg->sla.line,
+                           cfg->sla.col, err->field, err->field[0] ? ": " : "", why);
+        }
+    }
+    return 0;
+}
 
 static int parse_opts(int argc, char **argv, struct serve_opts *o)
 {
@@ -50,8 +84,8 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
         {"listen", required_argument, NULL, 'l'}, {"demo", no_argument, NULL, 'D'},
         {"retention", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
         {"tls-cert", required_argument, NULL, 'C'}, {"tls-key", required_argument, NULL, 'K'},
-        {NULL, 0, NULL, 0}};
-    *o = (struct serve_opts){NULL, "var", "127.0.0.1:8080", false, 0, NULL, NULL};
+        {"public-url", required_argument, NULL, 'U'}, {NULL, 0, NULL, 0}};
+    *o = (struct serve_opts){NULL, "var", "127.0.0.1:8080", false, 0, NULL, NULL, NULL};
     optind = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -72,6 +106,15 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
         }
         case 'C': o->tls_cert = optarg; break;
         case 'K': o->tls_key = optarg; break;
+        case 'U':
+            if ((strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0) ||
+                strlen(optarg) > 200 || strpbrk(optarg, " \t\r\n\"<>")) {
+                fprintf(stderr, "yunwei serve: --public-url: expected http(s)://HOST[:PORT], got "
+                                "'%s'\n", optarg);
+                return -1;
+            }
+            o->public_url = optarg;
+            break;
         case 'h': cli_help("serve"); exit(0);
         default: return -1;
         }
@@ -108,6 +151,8 @@ static int apply_config_file(struct serve_ctx *ctx, const char *path)
     int rc = store_sync_config(ctx->S, &cfg, &err);
     if (rc != 0)
         log_error("config: %s: %s", path, err.msg);
+    else if ((rc = apply_ops_sections(ctx, &cfg, path, &err)) != 0)
+        log_error("config: %s", err.msg);
     else if (cfg.retention_days > 0 && ctx->opts.retention_days == 0)
         store_set_retention(ctx->S, cfg.retention_days);
     config_release(&cfg);
@@ -168,6 +213,10 @@ int cli_serve_main(int argc, char **argv)
     struct demo *D = NULL;
     struct http_server *H = NULL;
     struct calendar *cal = NULL;
+    struct notifier *N = NULL;
+    struct desk *desk = NULL;
+    static struct desk_std std; /* the desk's hooks: outlive the desk */
+    bool desk_hooked = false;
     struct config cfg = {0};
     struct diag d = DIAG_INIT;
 
@@ -217,6 +266,9 @@ int cli_serve_main(int argc, char **argv)
         fprintf(stderr, "yunwei serve: calendar: %s\n", err.msg);
         goto out;
     }
+    /* The listening address is known before the port when it is 0 (tests):
+     * it is bound first, then the notifier and the desk start with links
+     * that work, and only then do requests reach their routes. */
     struct http_opts hopts = {.tls_cert = ctx.opts.tls_cert, .tls_key = ctx.opts.tls_key,
                               .cal = cal};
     H = http_start(ctx.opts.listen, ctx.S, ctx.E, &hopts, &err);
@@ -224,14 +276,41 @@ int cli_serve_main(int argc, char **argv)
         fprintf(stderr, "yunwei serve: http: %s\n", err.msg);
         goto out;
     }
-    char base[128];
+    char base[256];
     const char *colon = strrchr(ctx.opts.listen, ':');
     int hostlen = colon ? (int)(colon - ctx.opts.listen) : 0;
     snprintf(base, sizeof base, "%s://%.*s:%d", ctx.opts.tls_cert ? "https" : "http",
              hostlen > 0 ? hostlen : 9,
              hostlen > 0 ? ctx.opts.listen : "127.0.0.1", http_port(H));
+
+    /* Notifications, then the incident desk fed by the engine. */
+    N = notifier_start(ctx.S, ctx.opts.public_url ? ctx.opts.public_url : base, &err);
+    if (!N) {
+        fprintf(stderr, "yunwei serve: notifications: %s\n", err.msg);
+        goto out;
+    }
+    desk_std_hooks(&std, ctx.S, N, cal);
+    desk = desk_start(ctx.S, &std.hooks, NULL, &err);
+    if (!desk) {
+        fprintf(stderr, "yunwei serve: incident desk: %s\n", err.msg);
+        goto out;
+    }
+    ctx.desk = desk;
+    desk_set_on_change(desk, web_hub_on_incident, http_hub(H));
+    if (engine_on_transition(ctx.E, desk_on_transition, desk) != 0) {
+        fprintf(stderr, "yunwei serve: incident desk: no room for its engine hook\n");
+        goto out;
+    }
+    desk_hooked = true;
+    http_set_ops(H, desk, N);
     if (D ? boot_demo_accounts(ctx.S) != 0 : boot_setup_link(ctx.S, base) != 0) {
         fprintf(stderr, "yunwei serve: accounts: cannot prepare the first account\n");
+        goto out;
+    }
+    if ((ctx.opts.config || D) &&
+        apply_ops_sections(&ctx, &cfg, D ? "demo.yaml" : ctx.opts.config, &err) != 0) {
+        fprintf(stderr, "yunwei serve: config: %s\n", err.msg);
+        status = 2;
         goto out;
     }
     if (D) {
@@ -254,8 +333,14 @@ int cli_serve_main(int argc, char **argv)
     status = rc == 0 ? 0 : 1;
 
 out:
+    if (desk_hooked)
+        engine_off_transition(ctx.E, desk_on_transition, desk);
+    if (desk)
+        desk_set_on_change(desk, NULL, NULL); /* before http_stop frees the hub */
     if (H)
-        http_stop(H);
+        http_stop(H); /* its handlers use the desk: they stop first */
+    desk_stop(desk);
+    notifier_stop(N);
     if (D)
         demo_stop(D);
     if (ctx.E)

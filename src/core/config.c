@@ -1392,7 +1392,7 @@ static void parse_file(struct vctx *v, const struct ynode *root, struct file_sta
     keep_section(v, root, "sla", false, &c->sla);
     keep_section(v, root, "channels", true, &c->channels);
     keep_section(v, root, "rules", true, &c->rules);
-    keep_section(v, root, "duty", true, &c->duty);
+    keep_section(v, root, "duty", false, &c->duty);
 }
 
 int config_load_buffer(const char *name, const char *data, size_t len, struct config *out,

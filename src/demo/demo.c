@@ -223,6 +223,35 @@ static char *build_yaml(const struct demo *D)
                    "    end: \"04:00\"\n"
                    "    zone: Asia/Shanghai\n",
                    DEMO_ETL_TOKEN, portal);
+    /* The incident desk's side: the ops group's chat robot (served by the
+     * demo's API server, web.c: robot_send), who is told what when, and a
+     * month of duty for the demo accounts from today. */
+    char today[16];
+    struct civil cv;
+    time_to_civil(time_now_ms(), "Asia/Shanghai", &cv);
+    snprintf(today, sizeof today, "%04d-%02d-%02d", cv.year, cv.month, cv.day);
+    rc |= buf_addf(&b,
+                   "channels:\n"
+                   "  - name: ops-robot\n"
+                   "    title: 运维值班群（演示机器人）\n"
+                   "    type: dingtalk\n"
+                   "    url: \"http://127.0.0.1:%d/robot/send?access_token=demo-robot\"\n"
+                   "    secret: SECdemo-signing-secret\n"
+                   "    default: true\n"
+                   "rules:\n"
+                   "  - name: every-incident\n"
+                   "    title: 故障通知与升级\n"
+                   "    steps:\n"
+                   "      - {after: 0m, to: [assignee, duty:primary], channels: [ops-robot]}\n"
+                   "      - {after: 15m, to: [duty:lead], channels: [ops-robot]}\n"
+                   "      - {after: 30m, to: [role:manager], channels: [ops-robot]}\n"
+                   "duty:\n"
+                   "  rotations:\n"
+                   "    - {people: [demo-engineer], position: primary, shift: 24h, start: \"%s\", "
+                   "days: 30}\n"
+                   "    - {people: [demo-manager], position: lead, shift: 24h, start: \"%s\", "
+                   "days: 30}\n",
+                   api, today, today);
     if (rc) {
         /* 64 KiB is far above what the fixed text needs: only a bug gets here. */
         buf_release(&b);

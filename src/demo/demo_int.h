@@ -70,6 +70,7 @@ struct demo {
     bool etl_started;
 
     char *yaml;
+    atomic_int robot_messages; /* received by the chat robot (web.c: robot_send) */
 };
 
 /* A number in [0, n) (n >= 1). Thread-safe. */

@@ -298,9 +298,29 @@ static enum MHD_Result api_slow(struct demo *D, struct MHD_Connection *c)
                                  "elapsed_ms", (json_int_t)delay));
 }
 
-static enum MHD_Result api_route(struct demo *D, struct MHD_Connection *c, const char *url,
-                                 const char *method)
+/* The ops team's group chat robot (钉钉机器人), as the demo's notification
+ * channel posts to it: takes a message, logs its first line, answers like
+ * DingTalk does. The messages themselves show in yunwei's delivery log. */
+static enum MHD_Result robot_send(struct demo *D, struct MHD_Connection *c, const struct req *rq)
 {
+    json_error_t jerr;
+    json_t *msg = rq->too_large ? NULL : json_loads(buf_str(&rq->body), 0, &jerr);
+    if (!msg)
+        return answer_json(c, MHD_HTTP_OK,
+                           json_pack("{s:i, s:s}", "errcode", 40035, "errmsg", "invalid body"));
+    const char *title = NULL;
+    json_unpack(msg, "{s:{s:s}}", "markdown", "title", &title);
+    atomic_fetch_add(&D->robot_messages, 1);
+    log_info("demo: robot message: %s", title ? title : "(text)");
+    json_decref(msg);
+    return answer_json(c, MHD_HTTP_OK, json_pack("{s:i, s:s}", "errcode", 0, "errmsg", "ok"));
+}
+
+static enum MHD_Result api_route(struct demo *D, struct MHD_Connection *c, const char *url,
+                                 const char *method, const struct req *rq)
+{
+    if (!strcmp(url, "/robot/send") && !strcmp(method, "POST"))
+        return robot_send(D, c, rq);
     if (!is_get(method))
         return answer_json(c, MHD_HTTP_METHOD_NOT_ALLOWED, api_error(405, "不支持的请求方法"));
     if (!strcmp(url, "/v1/catalog"))
@@ -338,7 +358,7 @@ static enum MHD_Result handle(struct demo *D, enum server_kind kind, struct MHD_
         return MHD_YES;
     }
     return kind == SRV_PORTAL ? portal_route(D, c, url, method, rq)
-                              : api_route(D, c, url, method);
+                              : api_route(D, c, url, method, rq);
 }
 
 static enum MHD_Result portal_handler(void *cls, struct MHD_Connection *c, const char *url,

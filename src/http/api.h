@@ -53,8 +53,11 @@ struct api_ctx {
     bool tls;             /* served over HTTPS: cookies are Secure */
     struct web_hub *hub;  /* the console's live updates (http/api_web.h); may be NULL */
     struct calendar *cal; /* the working-day calendar (cal/cal.h); may be NULL in tests */
-    struct desk *desk;    /* the incident desk (incident/desk.h); may be NULL in tests */
-    struct notifier *notify; /* notifications (notify/notify.h); may be NULL in tests */
+    /* The incident desk (desk/desk.h) and notifications (notify/notify.h):
+     * set once right after the server starts (they need its port for
+     * their links), so read atomically; NULL until then and in tests. */
+    struct desk *_Atomic desk;
+    struct notifier *_Atomic notify;
 };
 
 struct http_req {

@@ -10,6 +10,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -807,6 +808,12 @@ struct http_server *http_start(const char *listen_addr, struct store *S, struct 
         return NULL;
     }
     return H;
+}
+
+void http_set_ops(struct http_server *H, struct desk *desk, struct notifier *N)
+{
+    atomic_store(&H->ctx.desk, desk);
+    atomic_store(&H->ctx.notify, N);
 }
 
 struct web_hub *http_hub(const struct http_server *H)

@@ -53,6 +53,9 @@ int http_port(const struct http_server *H);
 /* The console's live-update hub (web/stream.h), for whoever publishes on
  * it (the incident desk); NULL when the console is not linked. */
 struct web_hub *http_hub(const struct http_server *H);
+/* Hands the incident desk and the notifier to the routes once they run
+ * (serve starts them after the server, which gives them its port). */
+void http_set_ops(struct http_server *H, struct desk *desk, struct notifier *N);
 void http_stop(struct http_server *H);
 
 #endif

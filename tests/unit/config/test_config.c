@@ -1376,7 +1376,7 @@ TEST(sections_kept_for_their_owners)
                     "sla:\n  warn_pct: 80\n"
                     "channels:\n  - name: ops-robot\n    type: dingtalk\n"
                     "  - name: mail\n    type: email\n"
-                    "duty: []\n";
+                    "duty:\n  shifts: []\n";
     CHECK_INT(config_load_buffer("c.yaml", y, strlen(y), &c, &d), 0);
     CHECK(c.sla.json && json_is_object(c.sla.json));
     CHECK_INT(json_integer_value(json_object_get(c.sla.json, "warn_pct")), 80);
@@ -1386,7 +1386,7 @@ TEST(sections_kept_for_their_owners)
     CHECK_INT(c.channels.item_lines[0], 6);
     CHECK_INT(c.channels.item_lines[1], 8);
     CHECK(c.rules.json == NULL);
-    CHECK(json_is_array(c.duty.json));
+    CHECK(json_is_object(c.duty.json));
     config_release(&c);
     diag_release(&d);
 
