@@ -20,16 +20,23 @@ ADMINS = ("sysadmin", "secadmin", "auditadmin")
 # only reads the trail (and who is who); the assessor and the viewer read;
 # the engineer also operates monitors; the manager also plans maintenance
 # and sees the organisation. "self" (own session, tokens) is everyone's.
+# Issue 5 adds the incident desk: engineers and the manager work incidents,
+# everyone but the security and audit administrators reads them; channels
+# and rules are the manager's and the system administrator's, the roster
+# and the SLA policy the manager's, the calendar the system administrator's.
 GRANTS = {
     "sysadmin": {"ops.read", "monitor.write", "monitor.operate", "maint.write", "org.read",
-                 "user.write"},
+                 "user.write", "incident.read", "notify.read", "notify.write",
+                 "calendar.write"},
     "secadmin": {"ops.read", "org.read", "role.grant", "policy.read", "policy.write",
                  "token.manage"},
     "auditadmin": {"audit.read", "org.read"},
-    "assessor": {"ops.read"},
-    "manager": {"ops.read", "monitor.operate", "maint.write", "org.read"},
-    "engineer": {"ops.read", "monitor.operate"},
-    "viewer": {"ops.read"},
+    "assessor": {"ops.read", "incident.read", "notify.read"},
+    "manager": {"ops.read", "monitor.operate", "maint.write", "org.read", "incident.read",
+                "incident.write", "notify.read", "notify.write", "duty.write"},
+    "engineer": {"ops.read", "monitor.operate", "incident.read", "incident.write",
+                 "notify.read"},
+    "viewer": {"ops.read", "incident.read"},
 }
 
 
@@ -89,6 +96,28 @@ def table(r, ids, now):
         ("GET", "audit?limit=5", None, "audit.read"),
         ("GET", "audit.csv", None, "audit.read"),
         ("GET", "audit/verify", None, "audit.read"),
+        ("GET", "incidents", None, "incident.read"),
+        ("POST", "incidents", {"title": "电话报障 " + r, "level": 3, "source": "phone"},
+         "incident.write"),
+        ("GET", "incidents/%d" % ids["i-" + r], None, "incident.read"),
+        ("POST", "incidents/%d/notes" % ids["i-" + r], {"text": "备注"}, "incident.write"),
+        ("POST", "incidents/%d/transitions" % ids["i-" + r], {"action": "respond"},
+         "incident.write"),
+        ("GET", "sla?period=2026-11", None, "incident.read"),
+        ("GET", "sla/policy", None, "incident.read"),
+        ("PUT", "sla/policy", {"warn_pct": 80}, "duty.write"),
+        ("GET", "channels", None, "notify.read"),
+        ("POST", "channels", {"name": "c-new-" + r, "type": "webhook",
+                              "url": "http://127.0.0.1:9/hook"}, "notify.write"),
+        ("GET", "rules", None, "notify.read"),
+        ("GET", "deliveries", None, "notify.read"),
+        ("GET", "duty/now", None, "ops.read"),
+        ("POST", "duty/shifts", {"user": "u-" + r, "position": "backup",
+                                 "start": rfc3339(now + 86400 * 40),
+                                 "end": rfc3339(now + 86400 * 41)}, "duty.write"),
+        ("GET", "calendar?year=2026", None, "ops.read"),
+        ("GET", "calendar/add?date=2026-04-03&days=1", None, "ops.read"),
+        ("PUT", "calendar/years/2030", "2030-01-01 off 元旦\n", "calendar.write"),
     ]
 
 
@@ -99,6 +128,9 @@ class RoleMatrix(YunweiTestCase):
         # The security administrator who grants roles below.
         self.add_user(y, "itest-sec", "secadmin", "Staff-Secadmin-Pw-9")
         self.sec = self.make_token(y, "itest-sec")
+        # A project manager who opens the incidents the roles then work on.
+        self.add_user(y, "itest-mgr", "manager", "Staff-Manager-Pw-9")
+        self.mgr = self.make_token(y, "itest-mgr")
         now = time.time()
         y.api("POST", "systems", {"name": "base", "tier": "key"}, expect=201)
         ids = {}
@@ -118,6 +150,9 @@ class RoleMatrix(YunweiTestCase):
                                    expect=201)["id"]
             u = y.api("POST", "users", {"name": "u-" + r}, expect=201)
             self.assertEqual(u["roles"], [])
+            ids["i-" + r] = y.api("POST", "incidents", {
+                "title": "待处理 " + r, "level": 2, "source": "monitor"},
+                token=self.mgr, expect=201)["id"]
         return ids, now
 
     def make_role_accounts(self):
