@@ -83,76 +83,132 @@ static int query_id(const struct http_req *rq, const char *key, int64_t *out, st
     return 0;
 }
 
-/* ---- channels ------------------------------------------------------------------------ */
+/* ---- channels and rules: the same five handlers over their own store calls ------------- */
 
-static void channels_list(const struct http_req *rq, struct http_resp *rs)
+struct named_kind {
+    const char *kind;        /* "channel": audit actions "channel.create"…, objects "channel:7" */
+    const char *collection;  /* "/api/v1/channels" */
+    int (*list)(struct store *S, json_t **items, struct yw_err *err);
+    int (*get)(struct store *S, int64_t id, const char *name, json_t **out, struct yw_err *err);
+    int (*create)(struct store *S, const json_t *body, json_t **out, struct yw_err *err);
+    int (*update)(struct store *S, int64_t id, const char *name, const json_t *body,
+                  json_t **before, json_t **after, struct yw_err *err);
+    int (*del)(struct store *S, int64_t id, const char *name, json_t **before,
+               struct yw_err *err);
+};
+
+static const struct named_kind CHANNELS = {
+    "channel", "/api/v1/channels", notify_channel_list, notify_channel_get,
+    notify_channel_create, notify_channel_update, notify_channel_delete};
+static const struct named_kind RULES = {
+    "rule", "/api/v1/rules", notify_rule_list, notify_rule_get, notify_rule_create,
+    notify_rule_update, notify_rule_delete};
+
+static void kind_audit(const struct http_req *rq, const struct named_kind *k, const char *verb,
+                       json_t *before, json_t *after)
+{
+    char action[32];
+    snprintf(action, sizeof action, "%s.%s", k->kind, verb);
+    audit(rq, action, k->kind, before, after);
+}
+
+static void kind_list(const struct http_req *rq, struct http_resp *rs, const struct named_kind *k)
 {
     struct yw_err err = YW_ERR_INIT;
     json_t *items = NULL;
-    if (notify_channel_list(rq->ctx->S, &items, &err))
+    if (k->list(rq->ctx->S, &items, &err))
         resp_err(rs, &err);
     else
         resp_json(rs, 200, api_list(items, NULL));
 }
 
-static void channels_get(const struct http_req *rq, struct http_resp *rs)
+static void kind_get(const struct http_req *rq, struct http_resp *rs, const struct named_kind *k)
 {
     struct yw_err err = YW_ERR_INIT;
     int64_t id;
     const char *name;
     ref(rq, "id", &id, &name);
     json_t *out = NULL;
-    if (notify_channel_get(rq->ctx->S, id, name, &out, &err))
+    if (k->get(rq->ctx->S, id, name, &out, &err))
         resp_err(rs, &err);
     else
         resp_json(rs, 200, out);
 }
 
-static void channels_create(const struct http_req *rq, struct http_resp *rs)
+static void kind_create(const struct http_req *rq, struct http_resp *rs,
+                        const struct named_kind *k)
 {
     struct yw_err err = YW_ERR_INIT;
     json_t *body = api_body_object(rq, &err), *out = NULL;
-    if (!body || notify_channel_create(rq->ctx->S, body, &out, &err)) {
+    if (!body || k->create(rq->ctx->S, body, &out, &err)) {
         resp_err(rs, &err);
     } else {
-        audit(rq, "channel.create", "channel", NULL, out);
-        created(rs, out, "/api/v1/channels");
+        kind_audit(rq, k, "create", NULL, out);
+        created(rs, out, k->collection);
     }
     json_decref(body);
 }
 
-static void channels_update(const struct http_req *rq, struct http_resp *rs)
+static void kind_update(const struct http_req *rq, struct http_resp *rs,
+                        const struct named_kind *k)
 {
     struct yw_err err = YW_ERR_INIT;
     int64_t id;
     const char *name;
     ref(rq, "id", &id, &name);
     json_t *body = api_body_object(rq, &err), *before = NULL, *after = NULL;
-    if (!body || notify_channel_update(rq->ctx->S, id, name, body, &before, &after, &err)) {
+    if (!body || k->update(rq->ctx->S, id, name, body, &before, &after, &err)) {
         resp_err(rs, &err);
     } else {
-        audit(rq, "channel.update", "channel", before, after);
+        kind_audit(rq, k, "update", before, after);
         resp_json(rs, 200, after);
     }
     json_decref(before);
     json_decref(body);
 }
 
-static void channels_delete(const struct http_req *rq, struct http_resp *rs)
+static void kind_delete(const struct http_req *rq, struct http_resp *rs,
+                        const struct named_kind *k)
 {
     struct yw_err err = YW_ERR_INIT;
     int64_t id;
     const char *name;
     ref(rq, "id", &id, &name);
     json_t *before = NULL;
-    if (notify_channel_delete(rq->ctx->S, id, name, &before, &err)) {
+    if (k->del(rq->ctx->S, id, name, &before, &err)) {
         resp_err(rs, &err);
     } else {
-        audit(rq, "channel.delete", "channel", before, NULL);
+        kind_audit(rq, k, "delete", before, NULL);
         resp_no_content(rs);
     }
     json_decref(before);
 }
+
+/* The route table wants one function per route. */
+#define KIND_ROUTES(prefix, K)                                                              \
+    static void prefix##_list(const struct http_req *rq, struct http_resp *rs)              \
+    {                                                                                       \
+        kind_list(rq, rs, &K);                                                              \
+    }                                                                                       \
+    static void prefix##_get(const struct http_req *rq, struct http_resp *rs)               \
+    {                                                                                       \
+        kind_get(rq, rs, &K);                                                               \
+    }                                                                                       \
+    static void prefix##_create(const struct http_req *rq, struct http_resp *rs)            \
+    {                                                                                       \
+        kind_create(rq, rs, &K);                                                            \
+    }                                                                                       \
+    static void prefix##_update(const struct http_req *rq, struct http_resp *rs)            \
+    {                                                                                       \
+        kind_update(rq, rs, &K);                                                            \
+    }                                                                                       \
+    static void prefix##_delete(const struct http_req *rq, struct http_resp *rs)            \
+    {                                                                                       \
+        kind_delete(rq, rs, &K);                                                            \
+    }
+
+KIND_ROUTES(channels, CHANNELS)
+KIND_ROUTES(rules, RULES)
 
 static void channels_test(const struct http_req *rq, struct http_resp *rs)
 {
@@ -179,77 +235,6 @@ static void channels_test(const struct http_req *rq, struct http_resp *rs)
         snprintf(object, sizeof object, "channel:%.50s", name ? name : "");
     api_audit(rq, "channel.test", object, NULL, out, "ok");
     resp_json(rs, 202, out);
-}
-
-/* ---- rules --------------------------------------------------------------------------- */
-
-static void rules_list(const struct http_req *rq, struct http_resp *rs)
-{
-    struct yw_err err = YW_ERR_INIT;
-    json_t *items = NULL;
-    if (notify_rule_list(rq->ctx->S, &items, &err))
-        resp_err(rs, &err);
-    else
-        resp_json(rs, 200, api_list(items, NULL));
-}
-
-static void rules_get(const struct http_req *rq, struct http_resp *rs)
-{
-    struct yw_err err = YW_ERR_INIT;
-    int64_t id;
-    const char *name;
-    ref(rq, "id", &id, &name);
-    json_t *out = NULL;
-    if (notify_rule_get(rq->ctx->S, id, name, &out, &err))
-        resp_err(rs, &err);
-    else
-        resp_json(rs, 200, out);
-}
-
-static void rules_create(const struct http_req *rq, struct http_resp *rs)
-{
-    struct yw_err err = YW_ERR_INIT;
-    json_t *body = api_body_object(rq, &err), *out = NULL;
-    if (!body || notify_rule_create(rq->ctx->S, body, &out, &err)) {
-        resp_err(rs, &err);
-    } else {
-        audit(rq, "rule.create", "rule", NULL, out);
-        created(rs, out, "/api/v1/rules");
-    }
-    json_decref(body);
-}
-
-static void rules_update(const struct http_req *rq, struct http_resp *rs)
-{
-    struct yw_err err = YW_ERR_INIT;
-    int64_t id;
-    const char *name;
-    ref(rq, "id", &id, &name);
-    json_t *body = api_body_object(rq, &err), *before = NULL, *after = NULL;
-    if (!body || notify_rule_update(rq->ctx->S, id, name, body, &before, &after, &err)) {
-        resp_err(rs, &err);
-    } else {
-        audit(rq, "rule.update", "rule", before, after);
-        resp_json(rs, 200, after);
-    }
-    json_decref(before);
-    json_decref(body);
-}
-
-static void rules_delete(const struct http_req *rq, struct http_resp *rs)
-{
-    struct yw_err err = YW_ERR_INIT;
-    int64_t id;
-    const char *name;
-    ref(rq, "id", &id, &name);
-    json_t *before = NULL;
-    if (notify_rule_delete(rq->ctx->S, id, name, &before, &err)) {
-        resp_err(rs, &err);
-    } else {
-        audit(rq, "rule.delete", "rule", before, NULL);
-        resp_no_content(rs);
-    }
-    json_decref(before);
 }
 
 /* ---- the delivery log ---------------------------------------------------------------- */
