@@ -601,7 +601,9 @@ static void incidents_transition(const struct http_req *rq, struct http_resp *rs
     json_decref(body);
 }
 
-static void incidents_note(const struct http_req *rq, struct http_resp *rs)
+/* A note and a fault report are both a text (and an optional time). */
+static void text_action(const struct http_req *rq, struct http_resp *rs,
+                        enum desk_action_kind kind, size_t max)
 {
     static const char *const keys[] = {"text", "at", NULL};
     if (!rq->ctx->desk) {
@@ -610,11 +612,10 @@ static void incidents_note(const struct http_req *rq, struct http_resp *rs)
     }
     struct yw_err err = YW_ERR_INIT;
     json_t *body = api_body_object(rq, &err);
-    struct desk_action a = {.kind = DA_NOTE};
+    struct desk_action a = {.kind = kind};
     int rc = body ? only_keys(body, keys, &err) : -1;
     if (rc == 0)
-        rc = opt_str(body, "text", INC_TEXT_MAX, &a.text, &err) ||
-             opt_time(body, "at", &a.at, &err);
+        rc = opt_str(body, "text", max, &a.text, &err) || opt_time(body, "at", &a.at, &err);
     if (rc == 0 && (!a.text || !a.text[0]))
         rc = yw_fail_field(&err, YW_EINVAL, "text", "text: required");
     if (rc != 0)
@@ -624,27 +625,14 @@ static void incidents_note(const struct http_req *rq, struct http_resp *rs)
     json_decref(body);
 }
 
+static void incidents_note(const struct http_req *rq, struct http_resp *rs)
+{
+    text_action(rq, rs, DA_NOTE, INC_TEXT_MAX);
+}
+
 static void incidents_report(const struct http_req *rq, struct http_resp *rs)
 {
-    static const char *const keys[] = {"text", "at", NULL};
-    if (!rq->ctx->desk) {
-        no_desk(rs);
-        return;
-    }
-    struct yw_err err = YW_ERR_INIT;
-    json_t *body = api_body_object(rq, &err);
-    struct desk_action a = {.kind = DA_REPORT};
-    int rc = body ? only_keys(body, keys, &err) : -1;
-    if (rc == 0)
-        rc = opt_str(body, "text", INC_REPORT_MAX, &a.text, &err) ||
-             opt_time(body, "at", &a.at, &err);
-    if (rc == 0 && (!a.text || !a.text[0]))
-        rc = yw_fail_field(&err, YW_EINVAL, "text", "text: required");
-    if (rc != 0)
-        resp_err(rs, &err);
-    else
-        run_action(rq, rs, &a);
-    json_decref(body);
+    text_action(rq, rs, DA_REPORT, INC_REPORT_MAX);
 }
 
 /* ---- levels and the SLA policy ------------------------------------------------------------------------ */
