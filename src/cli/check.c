@@ -3,11 +3,15 @@
  * Runs every monitor once, concurrently, on one loop, with no store.
  */
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "core/config.h"
+#include "incident/sla.h"
+#include "notify/notify_admin.h"
 #include "core/mem.h"
 #include "probe/probe.h"
 #include "sched/loop.h"
@@ -156,10 +160,47 @@ int cli_check_main(int argc, char **argv)
     return down > 0 ? 1 : 0;
 }
 
+/* `yunwei config check FILE`: the file's own checks (core/config.c), then
+ * the sections other subsystems validate (channels and rules by notify's
+ * validators, the SLA policy by the clocks'); the roster names accounts and
+ * is checked when a server applies it. */
+static int config_check_all(const char *path)
+{
+    struct config c = {0};
+    struct diag d = DIAG_INIT;
+    int rc = config_load_file(path, &c, &d);
+    diag_print(&d, stderr);
+    diag_release(&d);
+    struct yw_err err = YW_ERR_INIT;
+    if (rc == 0 && notify_config_check(c.channels.json, c.rules.json, &err) != 0) {
+        fprintf(stderr, "%s:%d: %s\n", path, config_section_line(&c, err.field), err.msg);
+        rc = -1;
+    }
+    if (rc == 0 && c.sla.json) {
+        struct sla_policy p;
+        sla_policy_default(&p);
+        char *text = json_dumps(c.sla.json, JSON_COMPACT);
+        if (!text || sla_policy_from_json(text, &p, &err) != 0) {
+            fprintf(stderr, "%s:%d: sla: %s\n", path, c.sla.line, text ? err.msg : "not JSON");
+            rc = -1;
+        }
+        free(text);
+    }
+    if (rc == 0)
+        printf("%s: ok: %zu system%s, %zu monitor%s, %zu maintenance window%s, %zu channel%s, "
+               "%zu rule%s\n",
+               path, c.nsystems, c.nsystems == 1 ? "" : "s", c.nmonitors,
+               c.nmonitors == 1 ? "" : "s", c.nmaint, c.nmaint == 1 ? "" : "s",
+               json_array_size(c.channels.json), json_array_size(c.channels.json) == 1 ? "" : "s",
+               json_array_size(c.rules.json), json_array_size(c.rules.json) == 1 ? "" : "s");
+    config_release(&c);
+    return rc == 0 ? 0 : 2;
+}
+
 int cli_config_main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "check") == 0)
-        return config_check_main(argv[2]);
+        return config_check_all(argv[2]);
     if (argc == 2 && strcmp(argv[1], "--help") == 0)
         return cli_help("config");
     fprintf(stderr, "usage: yunwei config check FILE\n");

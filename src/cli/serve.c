@@ -53,27 +53,6 @@ struct serve_ctx {
  * policy, channels, rules and the duty roster (after the accounts exist:
  * shifts name them). Each is checked by its owner's validator; on error
  * nothing of them changes. */
-/* The line an error of notify_config_apply is about: its field names the
- * item ("channels[2].url", "rules[0].steps[1].to", "duty.shifts[0].user"). */
-static int section_line(const struct config *cfg, const char *field)
-{
-    const struct config_section *sec = NULL;
-    size_t skip = 0;
-    if (strncmp(field, "channels", 8) == 0)
-        sec = &cfg->channels, skip = 8;
-    else if (strncmp(field, "rules", 5) == 0)
-        sec = &cfg->rules, skip = 5;
-    else if (strncmp(field, "duty", 4) == 0)
-        return cfg->duty.line;
-    if (!sec)
-        return 0;
-    char *end;
-    unsigned long i = field[skip] == '[' ? strtoul(field + skip + 1, &end, 10) : (unsigned long)-1;
-    if (field[skip] == '[' && *end == ']' && i < sec->nitems)
-        return sec->item_lines[i];
-    return sec->line;
-}
-
 static int apply_ops_sections(struct serve_ctx *ctx, const struct config *cfg, const char *file,
                               struct yw_err *err)
 {
@@ -82,7 +61,7 @@ static int apply_ops_sections(struct serve_ctx *ctx, const struct config *cfg, c
         char why[sizeof err->msg], field[sizeof err->field];
         snprintf(why, sizeof why, "%s", err->msg);
         snprintf(field, sizeof field, "%s", err->field);
-        int line = section_line(cfg, field);
+        int line = config_section_line(cfg, field);
         char at[32] = "";
         if (line > 0)
             snprintf(at, sizeof at, ":%d", line);

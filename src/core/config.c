@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1882,6 +1883,33 @@ json_t *config_maint_to_json(const struct maint_spec *w)
 }
 
 /* ---------------------------------------------------------------- config check */
+
+int config_section_line(const struct config *c, const char *field)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } secs[] = {{"channels", offsetof(struct config, channels)},
+                {"rules", offsetof(struct config, rules)},
+                {"duty", offsetof(struct config, duty)},
+                {"sla", offsetof(struct config, sla)}};
+    for (size_t k = 0; k < sizeof secs / sizeof secs[0]; k++) {
+        size_t len = strlen(secs[k].name);
+        if (strncmp(field, secs[k].name, len) != 0 || (field[len] && field[len] != '[' &&
+                                                       field[len] != '.'))
+            continue;
+        const struct config_section *sec =
+            (const struct config_section *)(const void *)((const char *)c + secs[k].off);
+        if (field[len] == '[') {
+            char *end;
+            unsigned long i = strtoul(field + len + 1, &end, 10);
+            if (*end == ']' && i < sec->nitems)
+                return sec->item_lines[i];
+        }
+        return sec->line;
+    }
+    return 0;
+}
 
 int config_check_main(const char *path)
 {

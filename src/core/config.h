@@ -98,5 +98,10 @@ json_t *config_maint_to_json(const struct maint_spec *w);
 /* `yunwei config check FILE`: prints diagnostics to stderr, a summary to
  * stdout; returns the exit status (0 ok, 2 errors). */
 int config_check_main(const char *path);
+/* The line of the file an error about a section's item is about, from the
+ * field its validator names ("channels[2].url", "rules[0].steps[1].to",
+ * "duty.shifts[0].user", "sla.levels.1.response"): the item's line, else
+ * the section's, else 0. */
+int config_section_line(const struct config *c, const char *field);
 
 #endif

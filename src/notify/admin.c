@@ -595,6 +595,37 @@ static void reprefix(struct yw_err *err, const char *prefix)
     snprintf(err->msg, sizeof err->msg, "%s", msg);
 }
 
+static int list_of(const json_t *j, const char *what, struct yw_err *err);
+
+int notify_config_check(const json_t *channels, const json_t *rules, struct yw_err *err)
+{
+    if (list_of(channels, "channels", err) || list_of(rules, "rules", err))
+        return -1;
+    for (size_t i = 0; i < json_array_size(channels); i++) {
+        char pre[32];
+        snprintf(pre, sizeof pre, "channels[%zu]", i);
+        struct nchannel ch = {0};
+        int rc = nchannel_from_json(json_array_get(channels, i), NULL, &ch, err);
+        nchannel_release(&ch);
+        if (rc) {
+            reprefix(err, pre);
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < json_array_size(rules); i++) {
+        char pre[32];
+        snprintf(pre, sizeof pre, "rules[%zu]", i);
+        struct nrule r = {0};
+        int rc = nrule_from_json(json_array_get(rules, i), &r, err);
+        nrule_release(&r);
+        if (rc) {
+            reprefix(err, pre);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 struct apply_args {
     const json_t *channels, *rules, *duty;
 };

@@ -120,5 +120,9 @@ int notify_contact_put(struct store *S, int64_t user_id, const char *login, cons
  * Errors name the field as "channels[2].token", "duty.shifts[0].user". */
 int notify_config_apply(struct store *S, const json_t *channels, const json_t *rules,
                         const json_t *duty, struct yw_err *err);
+/* What `yunwei config check` can say without a store: each channel and
+ * rule through its validator (the roster names accounts: checked when
+ * applied). Errors name the item like notify_config_apply's. */
+int notify_config_check(const json_t *channels, const json_t *rules, struct yw_err *err);
 
 #endif

@@ -69,6 +69,31 @@ class ConfigCheck(YunweiTestCase):
         self.assertEqual(diags, [])
         self.assertEqual(len(p.stdout.strip().splitlines()), 1, p.stdout)
 
+    def test_desk_sections_are_checked_by_their_validators(self):
+        ok = ("systems: []\nmonitors: []\nsla:\n  warn_pct: 80\n"
+              "channels:\n  - {name: ops-hook, type: webhook, url: \"http://127.0.0.1:9/h\"}\n"
+              "rules:\n  - name: all\n    steps:\n      - {after: 0m, to: [assignee], "
+              "channels: [ops-hook]}\n")
+        path = self.write_config(ok, "desk.yaml")
+        p = self.run_yunwei("config", "check", path)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("1 channel, 1 rule", p.stdout)
+        bad_channel = ok.replace("http://127.0.0.1:9/h", "ftp://x")
+        path = self.write_config(bad_channel, "bad1.yaml")
+        p = self.run_yunwei("config", "check", path)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(path + ":6: channels[0].url: ", p.stderr)
+        bad_rule = ok.replace("to: [assignee]", "to: [nobody]")
+        path = self.write_config(bad_rule, "bad2.yaml")
+        p = self.run_yunwei("config", "check", path)
+        self.assertEqual(p.returncode, 2)
+        self.assertRegex(p.stderr, re.escape(path) + r":8: rules\[0\]\.steps")
+        bad_sla = ok.replace("warn_pct: 80", "warn_pct: 120")
+        path = self.write_config(bad_sla, "bad3.yaml")
+        p = self.run_yunwei("config", "check", path)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(path + ":3: sla: warn_pct", p.stderr)
+
     def test_readme_example_is_valid(self):
         # The README's configuration example is what newcomers copy: it must pass.
         readme = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
