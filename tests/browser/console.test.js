@@ -80,6 +80,8 @@ function test(name, fn) {
         const file = `${B.SHOTS}/FAILED-${role}.png`;
         await s.page.screenshot({ path: file, fullPage: true }).then(() => console.error(`# ${name}: ${role}'s page at failure: ${file}`), () => {});
       }
+      // What the server said meanwhile, for the reader of the CI log.
+      if (srv) for (const line of srv.log().split('\n').slice(-30)) console.error(`# server: ${line}`);
       throw e;
     }
   });
@@ -315,7 +317,9 @@ test('a maintenance window covering now puts its monitor into maintenance (维�
   await page.getByTestId('maint-view-list').click();
   await go(page, `/monitors/${m.id}`);
   const badge = page.locator('[data-testid=monitor-state] [data-state="maintenance"]');
-  await badge.waitFor({ timeout: 15000 });
+  // Live (the stream) or on the page's own refresh: give a loaded CI
+  // machine (two browser files, two servers under ASan) room.
+  await badge.waitFor({ timeout: 30000 });
   assert.match(await badge.textContent(), /维护中/);
   await B.screenshot(page, 'monitor-maintenance');
   await go(page, '/');

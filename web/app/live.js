@@ -91,6 +91,17 @@ export function createLive({
       }
       if (data && typeof data === 'object') bus.emit('state', data);
     });
+    // An incident opened or changed (the desk publishes {"id":N}): the
+    // incident pages refetch what they show.
+    es.addEventListener('incident', (ev) => {
+      let data;
+      try {
+        data = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      if (data && typeof data === 'object') bus.emit('incident', data);
+    });
     es.addEventListener('error', () => {
       if (es) es.close();
       es = null;

@@ -25,6 +25,10 @@ const state = {
   actions: new Set(),
   adminRoutes: [],
   adminReady: null,
+  // The operations module (web/app/ops/): incidents, duty, notifications, SLA.
+  ops: null,
+  opsRoutes: [],
+  opsReady: null,
   cleanup: null,
   abort: null,
   rendered: 0,
@@ -96,10 +100,9 @@ async function refreshSession() {
 /** After a successful login (or a step that changes the session). */
 async function onLogin(session, next) {
   // The landing page may be an administration page (the auditor's).
-  if (state.adminReady) {
-    state.adminRoutes = await state.adminReady;
-    router.setRoutes([...ROUTES, ...state.adminRoutes]);
-  }
+  if (state.adminReady) state.adminRoutes = await state.adminReady;
+  if (state.opsReady) state.opsRoutes = await state.opsReady;
+  if (state.adminReady || state.opsReady) router.setRoutes(allRoutes());
   setSession(session);
   const lim = limitedTo(state.session);
   if (lim) return router.navigate(lim, { replace: true });
@@ -135,6 +138,7 @@ function navItems() {
   const t = I.t;
   const items = [];
   for (const r of ROUTES) if (r.nav && can(r.action)) items.push({ href: r.path, label: t(r.title_key), testid: `nav-${r.nav}` });
+  for (const r of state.opsRoutes) if (r.nav && can(r.action)) items.push({ href: r.path, label: titleOf(r), testid: `nav-${r.nav}` });
   const admin = state.adminRoutes.filter((r) => !r.path.includes(':') && r.nav !== false && (!r.action || can(r.action)));
   for (const r of admin) items.push({ href: r.path, label: t(r.title_key), testid: `nav-admin-${r.path.split('/').filter(Boolean).join('-')}`, group: 'admin' });
   if (can('self')) items.push({ href: '/account', label: t('nav.account'), testid: 'nav-account' });
@@ -270,7 +274,7 @@ async function show(route, params, query, path) {
   setNavOpen(false);
   renderNav(path);
   const t = I.t;
-  document.title = `${t(route.title_key)} · ${t('app.name')}`;
+  document.title = `${titleOf(route)} · ${t('app.name')}`;
   const container = h('div', { class: 'page', 'data-route': route.path });
   mount($('main'), container);
   const ctx = makeCtx({ params, query, path, signal: ac.signal, setTitle: (s) => { document.title = `${s} · ${t('app.name')}`; } });
@@ -286,7 +290,7 @@ async function show(route, params, query, path) {
     if (ac.signal.aborted) return;
     console.error(e);
     if (e && e.status === 401) return; // on its way to the login page
-    mount(container, pageHeader(t(route.title_key)), errorBox(e, t, I.i18n().lang));
+    mount(container, pageHeader(titleOf(route)), errorBox(e, t, I.i18n().lang));
   }
   // Focus goes to the new page's heading, so that a screen reader starts
   // there and Tab continues inside the page; not on the first load, where the
@@ -341,7 +345,7 @@ function onRoute({ route, params, query, path }) {
 async function switchLanguage() {
   const next = I.i18n().lang === 'en' ? 'zh-CN' : 'en';
   I.storeLang(next);
-  await I.loadLanguage(next);
+  await Promise.all([I.loadLanguage(next), state.ops ? state.ops.loadCatalogue(next) : null]);
   const s = state.session;
   const zone = s && (s.zone || s.timezone || s.time_zone);
   if (zone) I.setZone(zone);
@@ -370,6 +374,38 @@ async function loadAdmin() {
   }
 }
 
+/** A route's title: the operations module's routes bring their own texts. */
+function titleOf(route) {
+  return typeof route.title === 'function' ? route.title() : I.t(route.title_key);
+}
+
+function allRoutes() {
+  return [...ROUTES, ...state.opsRoutes, ...state.adminRoutes];
+}
+
+/** The operations module and its catalogue (web/i18n/ops.LANG.json), like loadAdmin. */
+async function loadOps(lang) {
+  try {
+    const m = await import('./ops/index.js');
+    await m.loadCatalogue(lang);
+    state.ops = m;
+    const routes = Array.isArray(m.routes) ? m.routes : [];
+    return routes.filter((r) => r && typeof r.path === 'string' && typeof r.render === 'function').map((r) => ({
+      path: r.path,
+      action: r.action,
+      nav: r.nav,
+      title_key: r.titleKey,
+      title: () => m.title(r.titleKey),
+      render: (main, ctx) => r.render(main, ctx),
+    }));
+  } catch (e) {
+    if (e && !/Failed to fetch|Importing a module|error loading|404/i.test(String(e.message))) console.warn('ops module', e);
+    return [];
+  }
+}
+
+const OPS_PATHS = /^\/(incidents|report|duty|notify|sla)(\/|$)/;
+
 function bootError(e) {
   const t = I.t;
   const retry = h('button', { type: 'button', class: 'primary', onclick: () => location.reload() }, t('common.retry'));
@@ -388,6 +424,8 @@ async function boot() {
   );
   const adminLoad = loadAdmin();
   state.adminReady = adminLoad;
+  const opsLoad = loadOps(lang);
+  state.opsReady = opsLoad;
   // Most visits open the dashboard: its two big lists start now, beside the
   // session probe, rather than after it (a 401 just falls back to the page's
   // own request).
@@ -432,7 +470,9 @@ async function boot() {
   // has no dashboard (the auditor), whose first page is theirs.
   const needAdmin = location.pathname.startsWith('/admin') || (first.s && !sessionActions(first.s).has('ops.read'));
   if (needAdmin) state.adminRoutes = await adminLoad;
-  router = createRouter({ routes: [...ROUTES, ...state.adminRoutes], onRoute, notFound });
+  const needOps = OPS_PATHS.test(location.pathname);
+  if (needOps) state.opsRoutes = await opsLoad;
+  router = createRouter({ routes: allRoutes(), onRoute, notFound });
   if (first.e) {
     // The server cannot be reached (or answers nonsense): say so, rather
     // than show a login form that cannot work.
@@ -441,9 +481,9 @@ async function boot() {
   }
   setSession(first.s);
   router.start();
-  if (!needAdmin) {
-    state.adminRoutes = await adminLoad;
-    router.setRoutes([...ROUTES, ...state.adminRoutes]);
+  if (!needAdmin || !needOps) {
+    [state.adminRoutes, state.opsRoutes] = await Promise.all([adminLoad, opsLoad]);
+    router.setRoutes(allRoutes());
     renderNav();
   }
 }
