@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "desk/desk.h"
 #include "http/api.h"
 #include "sched/engine.h"
 
@@ -25,6 +26,37 @@ void api_metrics(const struct http_req *rq, struct http_resp *rs)
                       "# TYPE process_start_time_seconds gauge\n"
                       "process_start_time_seconds %lld.%03lld\n",
                       qlen, (long long)(start / 1000), (long long)(start % 1000));
+    struct desk *D = rq->ctx->desk;
+    if (rc == 0 && D) {
+        struct desk_stats ds;
+        desk_stats(D, &ds);
+        rc = buf_addf(&b,
+                      "# HELP yunwei_desk_transitions_total Monitor state changes the incident "
+                      "desk handled.\n"
+                      "# TYPE yunwei_desk_transitions_total counter\n"
+                      "yunwei_desk_transitions_total %llu\n"
+                      "# HELP yunwei_desk_dropped_total State changes dropped: its queue was "
+                      "full.\n"
+                      "# TYPE yunwei_desk_dropped_total counter\n"
+                      "yunwei_desk_dropped_total %llu\n"
+                      "# HELP yunwei_incidents_opened_total Incidents opened by monitor "
+                      "outages.\n"
+                      "# TYPE yunwei_incidents_opened_total counter\n"
+                      "yunwei_incidents_opened_total %llu\n"
+                      "# HELP yunwei_sla_marks_total SLA warnings and breaches recorded.\n"
+                      "# TYPE yunwei_sla_marks_total counter\n"
+                      "yunwei_sla_marks_total %llu\n"
+                      "# HELP yunwei_desk_notifications_total Notifications the desk "
+                      "submitted.\n"
+                      "# TYPE yunwei_desk_notifications_total counter\n"
+                      "yunwei_desk_notifications_total %llu\n"
+                      "# HELP yunwei_desk_queue_length State changes waiting for the desk.\n"
+                      "# TYPE yunwei_desk_queue_length gauge\n"
+                      "yunwei_desk_queue_length %zu\n",
+                      (unsigned long long)ds.transitions, (unsigned long long)ds.dropped,
+                      (unsigned long long)ds.opened, (unsigned long long)ds.marks,
+                      (unsigned long long)ds.notified, ds.queued);
+    }
     if (rc != 0) { /* the buffer freed itself past the limit */
         resp_error(rs, 500, "internal", NULL, "metrics: more than %d bytes", METRICS_MAX);
         return;

@@ -150,3 +150,7 @@ class DeskEndToEnd(YunweiTestCase):
         self.assertEqual(r["clocks"]["resolve"]["status"], "met")
         self.assertIsNotNone(r["recovered"])
         self.assertEqual(parse_time(r["report"]["due"]), report_due(parse_time(r["resolved"])))
+        # and /metrics counts what the desk did
+        m = y.request("GET", "/metrics").text
+        self.assertRegex(m, r"yunwei_incidents_opened_total [1-9]")
+        self.assertRegex(m, r"yunwei_desk_transitions_total [1-9]")
