@@ -85,6 +85,7 @@ struct engine {
 
     /* engine_on_transition: taken by the loop thread around each call, so
      * that removing the hook from another thread waits for a call in flight. */
+    pthread_mutex_t reload_mu; /* engine_notify_all: read and enqueue in one order */
     pthread_mutex_t hlock;
     struct {
         void (*fn)(void *arg, const struct engine_transition *t);
@@ -564,14 +565,17 @@ void engine_notify_monitor(struct engine *E, int64_t id)
     c->kind = CMD_MONITOR;
     c->id = id;
     struct yw_err err = YW_ERR_INIT;
+    pthread_mutex_lock(&E->reload_mu); /* in the order read (engine_notify_all) */
     if (store_monitor_get(E->S, id, NULL, &c->row, &err) == 0)
         c->found = true;
     else if (err.code != YW_ENOTFOUND) {
+        pthread_mutex_unlock(&E->reload_mu);
         log_error("engine: cannot read monitor %lld: %s", (long long)id, err.msg);
         xfree(c);
         return;
     }
     enqueue(E, c);
+    pthread_mutex_unlock(&E->reload_mu);
 }
 
 static int load_all(struct engine *E, struct cmd *c, struct yw_err *err)
@@ -593,12 +597,18 @@ void engine_notify_all(struct engine *E)
     struct cmd *c = xcalloc(1, sizeof *c);
     c->kind = CMD_ALL;
     struct yw_err err = YW_ERR_INIT;
+    /* Two reloads at once (a window made while another is deleted) must
+     * reach the loop in the order they read the store, or the older
+     * snapshot would be applied last and the newer change lost. */
+    pthread_mutex_lock(&E->reload_mu);
     if (load_all(E, c, &err) != 0) {
+        pthread_mutex_unlock(&E->reload_mu);
         log_error("engine: cannot reload monitors: %s", err.msg);
         xfree(c);
         return;
     }
     enqueue(E, c);
+    pthread_mutex_unlock(&E->reload_mu);
 }
 
 void engine_push(struct engine *E, int64_t monitor_id, bool ok, const char *msg, double rows)
@@ -629,6 +639,7 @@ struct engine *engine_new(struct store *S, struct yw_err *err)
     pthread_mutex_init(&E->mlock, NULL);
     pthread_mutex_init(&E->qlock, NULL);
     pthread_mutex_init(&E->hlock, NULL);
+    pthread_mutex_init(&E->reload_mu, NULL);
     E->L = loop_new();
     if (!E->L) {
         yw_fail(err, YW_EIO, "event loop: cannot create epoll or eventfd");
@@ -681,6 +692,7 @@ void engine_free(struct engine *E)
     pthread_mutex_destroy(&E->mlock);
     pthread_mutex_destroy(&E->qlock);
     pthread_mutex_destroy(&E->hlock);
+    pthread_mutex_destroy(&E->reload_mu);
     xfree(E);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/log.h"
 #include "store/store_int.h"
 
 static const char *const stmt_sql[STMT__COUNT] = {
@@ -186,6 +187,16 @@ void store_pool_put(struct store *S, struct conn *c)
     /* A caller that returned mid-transaction is a bug; never hand such a
      * connection to the next one. */
     assert(sqlite3_get_autocommit(c->db));
+    /* Nor with a statement left mid-step: it holds a read transaction open,
+     * and every later read on this connection would see that old snapshot
+     * (a window just created not there, for instance). Reset it here, and
+     * say which, so that the caller gets fixed. */
+    for (sqlite3_stmt *st = sqlite3_next_stmt(c->db, NULL); st; st = sqlite3_next_stmt(c->db, st)) {
+        if (sqlite3_stmt_busy(st)) {
+            log_error("store: a statement was left unfinished (bug): %.200s", sqlite3_sql(st));
+            sqlite3_reset(st);
+        }
+    }
     pthread_mutex_lock(&S->pool_mu);
     S->pool_busy[i] = false;
     pthread_cond_signal(&S->pool_cv);

@@ -82,6 +82,11 @@ function test(name, fn) {
       }
       // What the server said meanwhile, for the reader of the CI log.
       if (srv) for (const line of srv.log().split('\n').slice(-30)) console.error(`# server: ${line}`);
+      // And where its threads are, when gdb is at hand (a stuck loop shows).
+      if (srv && require('node:fs').existsSync('/usr/bin/gdb')) {
+        const r = require('node:child_process').spawnSync('/usr/bin/gdb', ['-p', String(srv.pid), '-batch', '-ex', 'thread apply all bt 12'], { encoding: 'utf8', timeout: 60000 });
+        for (const line of String(r.stdout || '').split('\n').filter((l) => /^#|^Thread/.test(l))) console.error(`# gdb: ${line}`);
+      }
       throw e;
     }
   });

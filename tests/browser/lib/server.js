@@ -120,6 +120,7 @@ async function startServer({ roles = ['sysadmin', 'secadmin', 'auditadmin', 'ass
     accounts,
     dataDir,
     log: () => out + err,
+    pid: child.pid,
     /** null while it runs, else {code, sig}: the server died under the tests. */
     exited: () => exited,
     async stop() {
