@@ -766,6 +766,33 @@ static int maint_decode(sqlite3_stmt *st, struct maint_row *row, struct yw_err *
     return 0;
 }
 
+/* The open interval's state, start and reason, in columns col.. (NULL
+ * when the monitor has none yet). */
+static void decode_open_interval(sqlite3_stmt *st, int col, struct monitor_row *row)
+{
+    if (sqlite3_column_type(st, col) != SQLITE_NULL) {
+        row->state = store_state_from_text((const char *)sqlite3_column_text(st, col));
+        row->state_since = sqlite3_column_int64(st, col + 1);
+        row->state_reason = store_col_dup(st, col + 2);
+    } else {
+        row->state = ST_NODATA;
+    }
+}
+
+/* The stored spec in column col (opened when sealed) into *spec. */
+static int decode_monitor_spec(const struct conn *c, sqlite3_stmt *st, int col, int64_t id,
+                               struct monitor_spec *spec, struct yw_err *err)
+{
+    char *text = store_obj_spec_open(c, (const char *)sqlite3_column_text(st, col), err);
+    json_t *j = text ? json_parse(text, "monitor", id, err) : NULL;
+    xfree(text);
+    if (!j)
+        return -1;
+    int rc = config_monitor_from_json(j, spec, err);
+    json_decref(j);
+    return rc ? stored_spec_fail(err, "monitor", id) : 0;
+}
+
 /* cols: id, system_id, system name, spec, paused, provisioned, created,
  * updated, open state, its start, its reason */
 static int monitor_decode(const struct conn *c, sqlite3_stmt *st, struct monitor_row *row,
@@ -773,15 +800,8 @@ static int monitor_decode(const struct conn *c, sqlite3_stmt *st, struct monitor
 {
     memset(row, 0, sizeof *row);
     row->id = sqlite3_column_int64(st, 0);
-    char *text = store_obj_spec_open(c, (const char *)sqlite3_column_text(st, 3), err);
-    json_t *j = text ? json_parse(text, "monitor", row->id, err) : NULL;
-    xfree(text);
-    if (!j)
+    if (decode_monitor_spec(c, st, 3, row->id, &row->spec, err) != 0)
         return -1;
-    int rc = config_monitor_from_json(j, &row->spec, err);
-    json_decref(j);
-    if (rc)
-        return stored_spec_fail(err, "monitor", row->id);
     row->system_id = sqlite3_column_int64(st, 1);
     xfree(row->spec.system);
     row->spec.system = store_col_dup(st, 2);
@@ -789,13 +809,7 @@ static int monitor_decode(const struct conn *c, sqlite3_stmt *st, struct monitor
     row->spec.provisioned = sqlite3_column_int(st, 5) != 0;
     row->created = sqlite3_column_int64(st, 6);
     row->updated = sqlite3_column_int64(st, 7);
-    if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
-        row->state = store_state_from_text((const char *)sqlite3_column_text(st, 8));
-        row->state_since = sqlite3_column_int64(st, 9);
-        row->state_reason = store_col_dup(st, 10);
-    } else {
-        row->state = ST_NODATA;
-    }
+    decode_open_interval(st, 8, row);
     return 0;
 }
 
@@ -1045,8 +1059,11 @@ int store_system_delete(struct store *S, int64_t id, struct yw_err *err)
 
 /* ---- monitors: public ---------------------------------------------------------------- */
 
-int store_monitor_list(struct store *S, const struct monitor_filter *f, struct monitor_row **rows,
-                       size_t *n, struct yw_err *err)
+/* Both monitor lists: one filter check, one binding, the statement's own
+ * columns and decoder. */
+static int list_monitors(struct store *S, const struct monitor_filter *f, enum stmt_id id,
+                         int (*dec)(const struct conn *, sqlite3_stmt *, void *, struct yw_err *),
+                         struct monitor_row **rows, size_t *n, struct yw_err *err)
 {
     struct monitor_filter all = MONITOR_FILTER_ALL;
     if (!f)
@@ -1057,17 +1074,23 @@ int store_monitor_list(struct store *S, const struct monitor_filter *f, struct m
         return yw_fail_field(err, YW_EINVAL, "q", "search text is longer than %d bytes",
                              STORE_SEARCH_MAX);
     struct conn *c = store_pool_get(S);
-    sqlite3_stmt *st = store_stmt_get(c, STMT_MON_LIST, err);
+    sqlite3_stmt *st = store_stmt_get(c, id, err);
     int rc = -1;
     if (st) {
         store_bind_i64(st, 1, f->system_id);
         store_bind_text(st, 2,
                         f->type == -1 ? NULL : monitor_type_name((enum monitor_type)f->type));
         store_bind_text(st, 3, f->search && f->search[0] ? f->search : NULL);
-        rc = read_rows(c, st, sizeof **rows, dec_monitor, rel_monitor, (void **)rows, n, err);
+        rc = read_rows(c, st, sizeof **rows, dec, rel_monitor, (void **)rows, n, err);
     }
     store_pool_put(S, c);
     return rc;
+}
+
+int store_monitor_list(struct store *S, const struct monitor_filter *f, struct monitor_row **rows,
+                       size_t *n, struct yw_err *err)
+{
+    return list_monitors(S, f, STMT_MON_LIST, dec_monitor, rows, n, err);
 }
 
 /* A brief row: the spec is decoded only when it is sealed (the columns
@@ -1078,15 +1101,8 @@ static int monitor_decode_brief(const struct conn *c, sqlite3_stmt *st, struct m
     memset(row, 0, sizeof *row);
     row->id = sqlite3_column_int64(st, 0);
     if (sqlite3_column_type(st, 14) != SQLITE_NULL) {
-        char *text = store_obj_spec_open(c, (const char *)sqlite3_column_text(st, 14), err);
-        json_t *j = text ? json_parse(text, "monitor", row->id, err) : NULL;
-        xfree(text);
-        if (!j)
+        if (decode_monitor_spec(c, st, 14, row->id, &row->spec, err) != 0)
             return -1;
-        int rc = config_monitor_from_json(j, &row->spec, err);
-        json_decref(j);
-        if (rc)
-            return stored_spec_fail(err, "monitor", row->id);
         bool critical = row->spec.critical;
         monitor_spec_release(&row->spec);
         row->spec.critical = critical;
@@ -1104,13 +1120,7 @@ static int monitor_decode_brief(const struct conn *c, sqlite3_stmt *st, struct m
     row->spec.provisioned = sqlite3_column_int(st, 7) != 0;
     row->created = sqlite3_column_int64(st, 8);
     row->updated = sqlite3_column_int64(st, 9);
-    if (sqlite3_column_type(st, 10) != SQLITE_NULL) {
-        row->state = store_state_from_text((const char *)sqlite3_column_text(st, 10));
-        row->state_since = sqlite3_column_int64(st, 11);
-        row->state_reason = store_col_dup(st, 12);
-    } else {
-        row->state = ST_NODATA;
-    }
+    decode_open_interval(st, 10, row);
     return 0;
 }
 
@@ -1123,27 +1133,7 @@ static int dec_monitor_brief(const struct conn *c, sqlite3_stmt *st, void *row,
 int store_monitor_list_brief(struct store *S, const struct monitor_filter *f,
                              struct monitor_row **rows, size_t *n, struct yw_err *err)
 {
-    struct monitor_filter all = MONITOR_FILTER_ALL;
-    if (!f)
-        f = &all;
-    if (f->type != -1 && (f->type < 0 || f->type >= MT__COUNT))
-        return yw_fail_field(err, YW_EINVAL, "type", "unknown monitor type %d", f->type);
-    if (f->search && strlen(f->search) > STORE_SEARCH_MAX)
-        return yw_fail_field(err, YW_EINVAL, "q", "search text is longer than %d bytes",
-                             STORE_SEARCH_MAX);
-    struct conn *c = store_pool_get(S);
-    sqlite3_stmt *st = store_stmt_get(c, STMT_MON_BRIEF, err);
-    int rc = -1;
-    if (st) {
-        store_bind_i64(st, 1, f->system_id);
-        store_bind_text(st, 2,
-                        f->type == -1 ? NULL : monitor_type_name((enum monitor_type)f->type));
-        store_bind_text(st, 3, f->search && f->search[0] ? f->search : NULL);
-        rc = read_rows(c, st, sizeof **rows, dec_monitor_brief, rel_monitor, (void **)rows, n,
-                       err);
-    }
-    store_pool_put(S, c);
-    return rc;
+    return list_monitors(S, f, STMT_MON_BRIEF, dec_monitor_brief, rows, n, err);
 }
 
 int store_monitor_get(struct store *S, int64_t id, const char *name, struct monitor_row *row,

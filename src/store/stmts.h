@@ -35,6 +35,12 @@
     "JOIN systems s ON s.id = m.system_id "                                              \
     "LEFT JOIN state_intervals i ON i.monitor_id = m.id AND i.\"end\" IS NULL "          \
     "WHERE m.deleted_at IS NULL "
+/* The monitor lists' filter (store_monitor_list and its brief twin):
+ * ?1 system id or 0, ?2 type or NULL, ?3 text in name or title or NULL. */
+#define SQL_MON_FILTER                                                                   \
+    "AND (?1 = 0 OR m.system_id = ?1) AND (?2 IS NULL OR m.type = ?2) "                  \
+    "AND (?3 IS NULL OR instr(lower(m.name), lower(?3)) > 0 "                            \
+    "OR instr(lower(coalesce(m.title, '')), lower(?3)) > 0) ORDER BY m.id"
 #define SQL_IV_COLS "SELECT id, monitor_id, state, start, \"end\", reason FROM state_intervals "
 
 /* Accounts, sessions, tokens, settings and the audit trail (auth_*.c). */
@@ -173,16 +179,8 @@
     X(STMT_SYS_MONITOR, "SELECT name FROM monitors WHERE system_id = ?1 "                \
                         "AND deleted_at IS NULL ORDER BY id LIMIT 1")                    \
     /* monitors */                                                                       \
-    X(STMT_MON_LIST, SQL_MON_COLS "AND (?1 = 0 OR m.system_id = ?1) "                    \
-                     "AND (?2 IS NULL OR m.type = ?2) "                                  \
-                     "AND (?3 IS NULL OR instr(lower(m.name), lower(?3)) > 0 "           \
-                     "OR instr(lower(coalesce(m.title, '')), lower(?3)) > 0) "           \
-                     "ORDER BY m.id")                                                    \
-    X(STMT_MON_BRIEF, SQL_MON_BRIEF_COLS "AND (?1 = 0 OR m.system_id = ?1) "             \
-                      "AND (?2 IS NULL OR m.type = ?2) "                                 \
-                      "AND (?3 IS NULL OR instr(lower(m.name), lower(?3)) > 0 "          \
-                      "OR instr(lower(coalesce(m.title, '')), lower(?3)) > 0) "          \
-                      "ORDER BY m.id")                                                   \
+    X(STMT_MON_LIST, SQL_MON_COLS SQL_MON_FILTER)                                        \
+    X(STMT_MON_BRIEF, SQL_MON_BRIEF_COLS SQL_MON_FILTER)                                 \
     X(STMT_MON_BY_ID, SQL_MON_COLS "AND m.id = ?1")                                      \
     X(STMT_MON_BY_NAME, SQL_MON_COLS "AND m.name = ?1")                                  \
     X(STMT_MON_BY_TOKEN, SQL_MON_COLS "AND m.push_token = ?1")                           \
