@@ -1,6 +1,7 @@
 /*
  * auth_common — the row-reading and transaction helpers the auth_*.c files
- * share (objects.c keeps static twins of the first two).
+ * and notify.c share (objects.c keeps static twins of the first two: its
+ * decoders need the connection's key to open sealed specs).
  */
 #include <assert.h>
 #include <stddef.h>
@@ -20,6 +21,7 @@ int store_rows_read(struct conn *c, sqlite3_stmt *st, size_t elem, store_decode_
             cap = cap ? cap * 2 : 16;
             arr = xrealloc(arr, cap * elem);
         }
+        memset(arr + len * elem, 0, elem); /* a decoder fails on a zeroed row */
         if (decode(st, arr + len * elem, err)) {
             release(arr + len * elem);
             result = -1;
@@ -41,26 +43,36 @@ int store_rows_read(struct conn *c, sqlite3_stmt *st, size_t elem, store_decode_
     return 0;
 }
 
-int store_row_read_one(struct conn *c, sqlite3_stmt *st, size_t elem, store_decode_fn decode,
-                       store_release_fn release, void *row, const char *missing,
-                       struct yw_err *err)
+int store_row_find(struct conn *c, sqlite3_stmt *st, size_t elem, store_decode_fn decode,
+                   store_release_fn release, void *row, bool *found, struct yw_err *err)
 {
     _Alignas(max_align_t) unsigned char tmp[STORE_ROW_MAX];
     assert(elem <= sizeof tmp);
     int rc = sqlite3_step(st);
-    int result;
+    int result = 0;
+    *found = rc == SQLITE_ROW;
     if (rc == SQLITE_ROW) {
+        memset(tmp, 0, elem);
         result = decode(st, tmp, err);
         if (result == 0)
             memcpy(row, tmp, elem);
         else
             release(tmp);
-    } else if (rc == SQLITE_DONE) {
-        result = yw_fail(err, YW_ENOTFOUND, "%s", missing);
-    } else {
+    } else if (rc != SQLITE_DONE) {
         result = store_db_fail(c, err, "reading");
     }
     store_stmt_done(st);
+    return result;
+}
+
+int store_row_read_one(struct conn *c, sqlite3_stmt *st, size_t elem, store_decode_fn decode,
+                       store_release_fn release, void *row, const char *missing,
+                       struct yw_err *err)
+{
+    bool found;
+    int result = store_row_find(c, st, elem, decode, release, row, &found, err);
+    if (result == 0 && !found)
+        result = yw_fail(err, YW_ENOTFOUND, "%s", missing);
     return result;
 }
 

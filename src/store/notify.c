@@ -188,72 +188,8 @@ static void free_secret(char *s)
     }
 }
 
-typedef int (*decode_fn)(struct conn *c, sqlite3_stmt *st, void *row, struct yw_err *err);
-typedef void (*release_fn)(void *row);
-
-/* Steps a bound statement into a growing array; on failure frees what it
- * built and leaves *rows and *n untouched. Resets the statement. */
-static int read_rows(struct conn *c, sqlite3_stmt *st, size_t elem, decode_fn decode,
-                     release_fn release, void **rows, size_t *n, struct yw_err *err)
-{
-    char *arr = NULL;
-    size_t len = 0, cap = 0;
-    int rc, result = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 16;
-            arr = xrealloc(arr, cap * elem);
-        }
-        memset(arr + len * elem, 0, elem);
-        if (decode(c, st, arr + len * elem, err)) {
-            release(arr + len * elem);
-            result = -1;
-            break;
-        }
-        len++;
-    }
-    if (result == 0 && rc != SQLITE_DONE)
-        result = store_db_fail(c, err, "reading");
-    store_stmt_done(st);
-    if (result) {
-        for (size_t i = 0; i < len; i++)
-            release(arr + i * elem);
-        xfree(arr);
-        return -1;
-    }
-    *rows = arr;
-    *n = len;
-    return 0;
-}
-
-/* One row into *row (elem bytes, decoded in place after zeroing; released
- * on failure). found NULL: no row is YW_ENOTFOUND with missing. */
-static int read_one(struct conn *c, sqlite3_stmt *st, size_t elem, decode_fn decode,
-                    release_fn release, void *row, bool *found, const char *missing,
-                    struct yw_err *err)
-{
-    int rc = sqlite3_step(st);
-    int result = 0;
-    if (found)
-        *found = rc == SQLITE_ROW;
-    if (rc == SQLITE_ROW) {
-        unsigned char tmp[STORE_ROW_MAX];
-        assert(elem <= sizeof tmp);
-        memset(tmp, 0, elem);
-        result = decode(c, st, tmp, err);
-        if (result == 0)
-            memcpy(row, tmp, elem);
-        else
-            release(tmp);
-    } else if (rc == SQLITE_DONE) {
-        if (!found)
-            result = yw_fail(err, YW_ENOTFOUND, "%s", missing);
-    } else {
-        result = store_db_fail(c, err, "reading");
-    }
-    store_stmt_done(st);
-    return result;
-}
+/* Rows are read with the store's shared helpers (auth_common.c:
+ * store_rows_read, store_row_read_one, store_row_find). */
 
 static int step_done(struct conn *c, sqlite3_stmt *st, const char *what, struct yw_err *err)
 {
@@ -524,9 +460,8 @@ void store_rules_free(struct store_rule *rows, size_t n)
     xfree(rows);
 }
 
-static int rule_decode(struct conn *c, sqlite3_stmt *st, void *out, struct yw_err *err)
+static int rule_decode(sqlite3_stmt *st, void *out, struct yw_err *err)
 {
-    (void)c;
     (void)err;
     struct store_rule *r = out;
     r->id = sqlite3_column_int64(st, 0);
@@ -551,7 +486,8 @@ int store_rule_list(struct conn *c, bool enabled_only, struct store_rule **rows,
     if (!st)
         return -1;
     store_bind_i64(st, 1, enabled_only);
-    return read_rows(c, st, sizeof **rows, rule_decode, rule_release_v, (void **)rows, n, err);
+    return store_rows_read(c, st, sizeof **rows, rule_decode, rule_release_v,
+                           (void **)rows, n, err);
 }
 
 int store_rule_get(struct conn *c, int64_t id, const char *name, struct store_rule *row,
@@ -570,7 +506,7 @@ int store_rule_get(struct conn *c, int64_t id, const char *name, struct store_ru
         store_bind_text(st, 1, name);
         snprintf(missing, sizeof missing, "rule \"%.64s\" not found", name);
     }
-    return read_one(c, st, sizeof *row, rule_decode, rule_release_v, row, NULL, missing, err);
+    return store_row_read_one(c, st, sizeof *row, rule_decode, rule_release_v, row, missing, err);
 }
 
 int store_rule_put(struct conn *c, const struct store_rule *r, const char *const *channels,
@@ -673,9 +609,8 @@ void store_people_free(struct store_person *rows, size_t n)
     xfree(rows);
 }
 
-static int person_decode(struct conn *c, sqlite3_stmt *st, void *out, struct yw_err *err)
+static int person_decode(sqlite3_stmt *st, void *out, struct yw_err *err)
 {
-    (void)c;
     (void)err;
     struct store_person *p = out;
     p->user_id = sqlite3_column_int64(st, 0);
@@ -714,7 +649,8 @@ int store_person_get(struct conn *c, int64_t user_id, const char *login, struct 
         store_bind_text(st, 1, login);
         snprintf(missing, sizeof missing, "user \"%.64s\" not found", login);
     }
-    return read_one(c, st, sizeof *row, person_decode, person_release_v, row, NULL, missing, err);
+    return store_row_read_one(c, st, sizeof *row, person_decode, person_release_v,
+                              row, missing, err);
 }
 
 int store_person_list(struct conn *c, struct store_person **rows, size_t *n, struct yw_err *err)
@@ -722,8 +658,8 @@ int store_person_list(struct conn *c, struct store_person **rows, size_t *n, str
     sqlite3_stmt *st = store_stmt_get(c, STMT_NT_PERSON_LIST, err);
     if (!st)
         return -1;
-    return read_rows(c, st, sizeof **rows, person_decode, person_release_v, (void **)rows, n,
-                     err);
+    return store_rows_read(c, st, sizeof **rows, person_decode, person_release_v,
+                           (void **)rows, n, err);
 }
 
 int store_people_with_roles(struct conn *c, roleset mask, size_t max, int64_t **ids, size_t *n,
@@ -802,9 +738,8 @@ void store_shifts_free(struct store_shift *rows, size_t n)
     xfree(rows);
 }
 
-static int shift_decode(struct conn *c, sqlite3_stmt *st, void *out, struct yw_err *err)
+static int shift_decode(sqlite3_stmt *st, void *out, struct yw_err *err)
 {
-    (void)c;
     (void)err;
     struct store_shift *s = out;
     s->id = sqlite3_column_int64(st, 0);
@@ -840,7 +775,8 @@ int store_shift_list(struct conn *c, ms_t from, ms_t to, int position, size_t li
     store_bind_i64(st, 4, (int64_t)limit + 1);
     struct store_shift *arr = NULL;
     size_t len = 0;
-    if (read_rows(c, st, sizeof *arr, shift_decode, shift_release_v, (void **)&arr, &len, err))
+    if (store_rows_read(c, st, sizeof *arr, shift_decode, shift_release_v,
+                        (void **)&arr, &len, err))
         return -1;
     if (len > limit) {
         store_shifts_free(arr, len);
@@ -859,7 +795,7 @@ int store_shift_get(struct conn *c, int64_t id, struct store_shift *row, struct 
     store_bind_i64(st, 1, id);
     char missing[64];
     snprintf(missing, sizeof missing, "shift %lld not found", (long long)id);
-    return read_one(c, st, sizeof *row, shift_decode, shift_release_v, row, NULL, missing, err);
+    return store_row_read_one(c, st, sizeof *row, shift_decode, shift_release_v, row, missing, err);
 }
 
 int store_shift_at(struct conn *c, enum duty_position position, ms_t at, struct store_shift *row,
@@ -874,7 +810,7 @@ int store_shift_at(struct conn *c, enum duty_position position, ms_t at, struct 
     store_bind_i64(st, 2, at);
     char missing[80];
     snprintf(missing, sizeof missing, "nobody holds duty position %s", position_names[position]);
-    return read_one(c, st, sizeof *row, shift_decode, shift_release_v, row, NULL, missing, err);
+    return store_row_read_one(c, st, sizeof *row, shift_decode, shift_release_v, row, missing, err);
 }
 
 int store_shift_put(struct conn *c, const struct store_shift *s, ms_t now, int64_t *id,
@@ -968,9 +904,8 @@ void store_handovers_free(struct store_handover *rows, size_t n)
     xfree(rows);
 }
 
-static int handover_decode(struct conn *c, sqlite3_stmt *st, void *out, struct yw_err *err)
+static int handover_decode(sqlite3_stmt *st, void *out, struct yw_err *err)
 {
-    (void)c;
     (void)err;
     struct store_handover *h = out;
     h->id = sqlite3_column_int64(st, 0);
@@ -1037,8 +972,8 @@ int store_handover_get(struct conn *c, int64_t id, struct store_handover *row, s
     store_bind_i64(st, 1, id);
     char missing[64];
     snprintf(missing, sizeof missing, "hand-over %lld not found", (long long)id);
-    return read_one(c, st, sizeof *row, handover_decode, handover_release_v, row, NULL, missing,
-                    err);
+    return store_row_read_one(c, st, sizeof *row, handover_decode, handover_release_v,
+                              row, missing, err);
 }
 
 int store_handover_list(struct conn *c, ms_t from, ms_t to, size_t limit,
@@ -1050,8 +985,8 @@ int store_handover_list(struct conn *c, ms_t from, ms_t to, size_t limit,
     store_bind_i64(st, 1, from);
     store_bind_i64(st, 2, to);
     store_bind_i64(st, 3, (int64_t)limit);
-    return read_rows(c, st, sizeof **rows, handover_decode, handover_release_v, (void **)rows, n,
-                     err);
+    return store_rows_read(c, st, sizeof **rows, handover_decode, handover_release_v,
+                           (void **)rows, n, err);
 }
 
 /* ---- deliveries ---------------------------------------------------------------------- */
@@ -1080,9 +1015,8 @@ void store_deliveries_free(struct store_delivery *rows, size_t n)
     xfree(rows);
 }
 
-static int delivery_decode(struct conn *c, sqlite3_stmt *st, void *out, struct yw_err *err)
+static int delivery_decode(sqlite3_stmt *st, void *out, struct yw_err *err)
 {
-    (void)c;
     struct store_delivery *d = out;
     d->id = sqlite3_column_int64(st, 0);
     d->created = sqlite3_column_int64(st, 1);
@@ -1158,8 +1092,8 @@ int store_delivery_get(struct conn *c, int64_t id, struct store_delivery *row, s
     store_bind_i64(st, 1, id);
     char missing[64];
     snprintf(missing, sizeof missing, "delivery %lld not found", (long long)id);
-    return read_one(c, st, sizeof *row, delivery_decode, delivery_release_v, row, NULL, missing,
-                    err);
+    return store_row_read_one(c, st, sizeof *row, delivery_decode, delivery_release_v,
+                              row, missing, err);
 }
 
 int store_delivery_update(struct conn *c, const struct store_delivery *d, struct yw_err *err)
@@ -1233,8 +1167,7 @@ int store_delivery_pending_digest(struct conn *c, int64_t channel_id, struct sto
     if (!st)
         return -1;
     store_bind_i64(st, 1, channel_id);
-    return read_one(c, st, sizeof *row, delivery_decode, delivery_release_v, row, found, NULL,
-                    err);
+    return store_row_find(c, st, sizeof *row, delivery_decode, delivery_release_v, row, found, err);
 }
 
 int store_delivery_next_due(struct conn *c, ms_t now, struct store_delivery *row, bool *found,
@@ -1244,8 +1177,7 @@ int store_delivery_next_due(struct conn *c, ms_t now, struct store_delivery *row
     if (!st)
         return -1;
     store_bind_i64(st, 1, now);
-    return read_one(c, st, sizeof *row, delivery_decode, delivery_release_v, row, found, NULL,
-                    err);
+    return store_row_find(c, st, sizeof *row, delivery_decode, delivery_release_v, row, found, err);
 }
 
 int store_delivery_earliest(struct conn *c, ms_t *at, bool *found, struct yw_err *err)
@@ -1312,8 +1244,8 @@ int store_delivery_list(struct conn *c, const struct store_delivery_filter *f,
     store_bind_text(st, 3, f->status >= 0 && f->status < DLV__COUNT ? dlv_names[f->status] : NULL);
     store_bind_i64(st, 4, f->before_id);
     store_bind_i64(st, 5, (int64_t)f->limit);
-    return read_rows(c, st, sizeof **rows, delivery_decode, delivery_release_v, (void **)rows, n,
-                     err);
+    return store_rows_read(c, st, sizeof **rows, delivery_decode, delivery_release_v,
+                           (void **)rows, n, err);
 }
 
 int store_delivery_prune(struct conn *c, ms_t before, size_t limit, int64_t *count,
@@ -1354,9 +1286,8 @@ void store_attempts_free(struct store_attempt *rows, size_t n)
     xfree(rows);
 }
 
-static int attempt_decode(struct conn *c, sqlite3_stmt *st, void *out, struct yw_err *err)
+static int attempt_decode(sqlite3_stmt *st, void *out, struct yw_err *err)
 {
-    (void)c;
     (void)err;
     struct store_attempt *a = out;
     a->id = sqlite3_column_int64(st, 0);
@@ -1399,6 +1330,6 @@ int store_attempt_list(struct conn *c, int64_t delivery_id, struct store_attempt
     if (!st)
         return -1;
     store_bind_i64(st, 1, delivery_id);
-    return read_rows(c, st, sizeof **rows, attempt_decode, attempt_release_v, (void **)rows, n,
-                     err);
+    return store_rows_read(c, st, sizeof **rows, attempt_decode, attempt_release_v,
+                           (void **)rows, n, err);
 }

@@ -291,11 +291,11 @@ int store_anchor_read(const struct store *S, struct store_anchor *a, struct yw_e
 int store_anchor_advance(const struct store *S, int64_t prev_seq, const char *prev_mac,
                          int64_t seq, const char *mac, struct yw_err *err);
 
-/* ---- auth_common.c: helpers of the auth_*.c files ------------------------ */
+/* ---- auth_common.c: helpers of the auth_*.c files and notify.c ------------ */
 typedef int (*store_decode_fn)(sqlite3_stmt *st, void *row, struct yw_err *err);
 typedef void (*store_release_fn)(void *row);
 /* Steps a bound statement, decoding every row into a growing array of elem
- * bytes each. On failure frees what it built and leaves *rows and *n
+ * bytes each (zeroed before decoding). On failure frees what it built and leaves *rows and *n
  * untouched. Resets the statement either way. */
 int store_rows_read(struct conn *c, sqlite3_stmt *st, size_t elem, store_decode_fn decode,
                     store_release_fn release, void **rows, size_t *n, struct yw_err *err);
@@ -306,6 +306,9 @@ int store_rows_read(struct conn *c, sqlite3_stmt *st, size_t elem, store_decode_
 int store_row_read_one(struct conn *c, sqlite3_stmt *st, size_t elem, store_decode_fn decode,
                        store_release_fn release, void *row, const char *missing,
                        struct yw_err *err);
+/* The same where no row is an answer: *found says whether there was one. */
+int store_row_find(struct conn *c, sqlite3_stmt *st, size_t elem, store_decode_fn decode,
+                   store_release_fn release, void *row, bool *found, struct yw_err *err);
 /* Steps a bound statement that returns no rows, then resets it. */
 int store_step_done(struct conn *c, sqlite3_stmt *st, const char *what, struct yw_err *err);
 /* Like store_step_done, and YW_ENOTFOUND with `missing` when no row changed. */
